@@ -1,0 +1,22 @@
+package dev.anchorwatch.anchor;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * Knows the data type; the search knows only predicate indices, samples and labels.
+ * Predicates are numbered 0..{@link #predicateCount()}-1 and are all true for the explained instance.
+ *
+ * @param <S> the sample type the model is called with
+ */
+public interface Sampler<S> {
+
+    int predicateCount();
+
+    /** Draws {@code n} perturbations that satisfy every predicate in {@code anchor}. */
+    Draw<S> draw(int[] anchor, int n, RandomGenerator rng);
+
+    /**
+     * Draws the fixed, unconstrained coverage set (no model calls): only which predicates each row satisfies.
+     */
+    PredicateMatrix coverageSet(int n, RandomGenerator rng);
+}
