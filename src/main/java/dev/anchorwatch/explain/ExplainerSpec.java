@@ -1,0 +1,75 @@
+package dev.anchorwatch.explain;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.anchorwatch.anchor.AnchorParams;
+
+/**
+ * How one model is explained: configuration as data, loaded from a YAML or JSON file (see
+ * docs/configuration.md for the format). The predictor URL comes only from here, never from event content.
+ *
+ * @param name        the model name ({@code /v1/models/{name}:explain}, the logger's inferenceservicename)
+ * @param type        which explainer
+ * @param predictor   where and how to call the model
+ * @param data        feature names, category map and training data
+ * @param params      search parameters
+ * @param seed        a fixed seed; empty means derive it from the inference id or the instance
+ * @param percentiles discretizer percentiles for numeric features (default 25, 50, 75)
+ * @param origin      the file the spec came from, for messages
+ */
+public record ExplainerSpec(String name, ExplainerType type, PredictorSpec predictor, DataSpec data,
+                            AnchorParams params, Optional<Long> seed, double[] percentiles, String origin) {
+
+    public enum ExplainerType {
+        ANCHOR_TABULAR("AnchorTabular"), ANCHOR_TEXT("AnchorText"), ANCHOR_IMAGE("AnchorImage");
+
+        private final String label;
+
+        ExplainerType(String label) {
+            this.label = label;
+        }
+
+        /** The name Alibi uses in {@code meta.name}. */
+        public String label() {
+            return label;
+        }
+
+        public static Optional<ExplainerType> of(String s) {
+            for (ExplainerType t : values()) {
+                if (t.label.equalsIgnoreCase(s) || t.name().equalsIgnoreCase(s)) {
+                    return Optional.of(t);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    public enum Protocol { V1, V2 }
+
+    /**
+     * @param url               base URL of the model server, e.g. {@code http://adult-predictor.default}
+     * @param protocol          KServe V1 or Open Inference V2 (default V1)
+     * @param model             model name at the predictor (default: the spec's name)
+     * @param timeout           per request (default 30 s)
+     * @param maxAttempts       tries per request, retrying 5xx and connection errors (default 3)
+     * @param maxConcurrency    requests in flight to this predictor (default 4)
+     * @param maxRowsPerRequest rows per request; larger batches are split (default 500)
+     */
+    public record PredictorSpec(URI url, Protocol protocol, String model, Duration timeout, int maxAttempts,
+                                int maxConcurrency, int maxRowsPerRequest) {
+    }
+
+    /**
+     * @param featureNames  one per column of an instance
+     * @param categoryMap   categorical feature index → category names (code = position)
+     * @param training      resolved training data location ({@code classpath:} or a file path)
+     * @param labelColumn   a CSV column to drop from the training data, if any
+     */
+    public record DataSpec(List<String> featureNames, Map<Integer, List<String>> categoryMap, String training,
+                           Optional<String> labelColumn) {
+    }
+}

@@ -1,0 +1,28 @@
+package dev.anchorwatch.explain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Explains instances of one model; thread-safe, shared by every request and event for that model. */
+public interface ModelExplainer extends AutoCloseable {
+
+    ExplainerSpec spec();
+
+    /**
+     * Explains one instance (as it appears in a V1 {@code instances} list) with the given seed.
+     *
+     * @return the explanation in Alibi's JSON shape
+     * @throws ExplainException for bad input (permanent) or predictor trouble (transient or not)
+     */
+    Explained explain(JsonNode instance, long seed);
+
+    @Override
+    default void close() {
+    }
+
+    /** An explanation and the facts other components (sinks, pairing) need without parsing it again. */
+    record Explained(ObjectNode json, int prediction, java.util.List<String> anchor, double precision,
+                     double coverage, boolean success, long predictorCalls, long predictorRows,
+                     long elapsedMillis) {
+    }
+}

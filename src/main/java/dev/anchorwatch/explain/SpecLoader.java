@@ -1,0 +1,369 @@
+package dev.anchorwatch.explain;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.anchorwatch.anchor.AnchorParams;
+import dev.anchorwatch.explain.ExplainerSpec.DataSpec;
+import dev.anchorwatch.explain.ExplainerSpec.ExplainerType;
+import dev.anchorwatch.explain.ExplainerSpec.PredictorSpec;
+import dev.anchorwatch.explain.ExplainerSpec.Protocol;
+
+/**
+ * Reads ExplainerSpecs from YAML or JSON. Keys may be written snake_case (as Alibi's parameters are) or
+ * kebab-case; unknown keys are errors, so a typo never silently falls back to a default.
+ */
+public final class SpecLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters");
+    private static final Set<String> PREDICTOR = Set.of("url", "protocol", "model", "timeout", "max_attempts",
+            "max_concurrency", "max_rows_per_request");
+    private static final Set<String> DATA = Set.of("feature_names", "category_map", "training", "label_column");
+    private static final Set<String> PARAMETERS = Set.of("threshold", "delta", "tau", "batch_size",
+            "coverage_samples", "beam_size", "max_anchor_size", "min_samples_start", "n_covered_ex",
+            "stop_on_first", "max_samples", "time_budget", "seed", "percentiles");
+
+    private SpecLoader() {
+    }
+
+    /** Loads every {@code *.yaml}, {@code *.yml} and {@code *.json} file of a directory, sorted by name. */
+    public static List<ExplainerSpec> loadDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new SpecException(dir.toString(), "(directory)", "is not a directory");
+        }
+        List<ExplainerSpec> specs = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                // ConfigMap mounts add hidden ..data links; only plain spec files count
+                if (!n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"))) {
+                    specs.add(load(f));
+                }
+            }
+        } catch (IOException e) {
+            throw new SpecException(dir.toString(), "cannot list directory: " + e.getMessage(), e);
+        }
+        return specs;
+    }
+
+    public static ExplainerSpec load(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new SpecException(file.toString(), "cannot be read as YAML/JSON: " + firstLine(e.getMessage()), e);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(root, file.toString(), training -> resolve(base, training));
+    }
+
+    /** Parses a spec tree; {@code resolveTraining} turns the training location into a loadable one. */
+    public static ExplainerSpec parse(JsonNode root, String origin, java.util.function.UnaryOperator<String> resolveTraining) {
+        Fields top = new Fields(root, "", origin, TOP);
+        String name = top.requiredText("name");
+        if (!name.matches("[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?")) {
+            throw new SpecException(origin, "name", "must be a model name of letters, digits, '-', '_' or '.'");
+        }
+        String typeText = top.requiredText("type");
+        ExplainerType type = ExplainerType.of(typeText).orElseThrow(() -> new SpecException(origin, "type",
+                "unknown explainer type '" + typeText + "' (expected AnchorTabular, AnchorText or AnchorImage)"));
+
+        Fields p = top.object("predictor", PREDICTOR, true);
+        URI url;
+        String urlText = p.requiredText("url");
+        try {
+            url = URI.create(urlText);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(origin, "predictor.url", "not a URL: " + urlText);
+        }
+        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+                || url.getHost() == null) {
+            throw new SpecException(origin, "predictor.url", "must be an absolute http(s) URL, got " + urlText);
+        }
+        String protocolText = p.text("protocol", "v1").toUpperCase(Locale.ROOT);
+        Protocol protocol;
+        try {
+            protocol = Protocol.valueOf(protocolText);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(origin, "predictor.protocol", "must be v1 or v2, got " + protocolText);
+        }
+        PredictorSpec predictor = new PredictorSpec(url, protocol, p.text("model", name),
+                p.duration("timeout", Duration.ofSeconds(30)), p.intValue("max_attempts", 3, 1),
+                p.intValue("max_concurrency", 4, 1), p.intValue("max_rows_per_request", 500, 1));
+
+        Fields d = top.object("data", DATA, type == ExplainerType.ANCHOR_TABULAR);
+        DataSpec data = null;
+        if (d != null) {
+            List<String> featureNames = d.stringList("feature_names");
+            Map<Integer, List<String>> categoryMap = d.categoryMap("category_map", featureNames.size());
+            String training = d.text("training", null);
+            if (type == ExplainerType.ANCHOR_TABULAR && training == null) {
+                throw new SpecException(origin, "data.training", "is required for AnchorTabular");
+            }
+            data = new DataSpec(featureNames, categoryMap, training == null ? null : resolveTraining.apply(training),
+                    Optional.ofNullable(d.text("label_column", null)));
+        }
+
+        Fields k = top.object("parameters", PARAMETERS, false);
+        AnchorParams params = AnchorParams.DEFAULTS;
+        Optional<Long> seed = Optional.empty();
+        double[] percentiles = {25, 50, 75};
+        if (k != null) {
+            try {
+                AnchorParams a = AnchorParams.DEFAULTS;
+                params = new AnchorParams(k.doubleValue("threshold", a.threshold()), k.doubleValue("delta", a.delta()),
+                        k.doubleValue("tau", a.tau()), k.intValue("batch_size", a.batchSize(), 1),
+                        k.intValue("coverage_samples", a.coverageSamples(), 1), k.intValue("beam_size", a.beamSize(), 1),
+                        k.intValue("max_anchor_size", a.maxAnchorSize(), 0),
+                        k.intValue("min_samples_start", a.minSamplesStart(), 1),
+                        k.intValue("n_covered_ex", a.nCoveredExamples(), 0),
+                        k.bool("stop_on_first", type == ExplainerType.ANCHOR_TEXT),
+                        k.longValue("max_samples", a.maxSamples()), k.duration("time_budget", a.timeBudget()));
+            } catch (IllegalArgumentException e) {
+                throw new SpecException(origin, "parameters", e.getMessage());
+            }
+            if (k.has("seed")) {
+                seed = Optional.of(k.longValue("seed", 0));
+            }
+            if (k.has("percentiles")) {
+                percentiles = k.doubleList("percentiles");
+                for (double q : percentiles) {
+                    if (!(q > 0 && q < 100)) {
+                        throw new SpecException(origin, "parameters.percentiles", "each must be in (0, 100)");
+                    }
+                }
+            }
+        } else if (type == ExplainerType.ANCHOR_TEXT) {
+            params = params.withStopOnFirst(true);
+        }
+        return new ExplainerSpec(name, type, predictor, data, params, seed, percentiles, origin);
+    }
+
+    private static String resolve(Path base, String location) {
+        if (location.startsWith("classpath:")) {
+            return location;
+        }
+        Path p = Path.of(location);
+        return (p.isAbsolute() ? p : base.resolve(p)).normalize().toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** One object of the spec, with its path for messages. */
+    private static final class Fields {
+        private final Map<String, JsonNode> values = new LinkedHashMap<>();
+        private final String path;
+        private final String origin;
+
+        Fields(JsonNode node, String path, String origin, Set<String> allowed) {
+            this.path = path;
+            this.origin = origin;
+            if (node == null || !node.isObject()) {
+                throw new SpecException(origin, path.isEmpty() ? "(root)" : path, "must be an object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String key = e.getKey().replace('-', '_').toLowerCase(Locale.ROOT);
+                if (!allowed.contains(key)) {
+                    throw new SpecException(origin, qualify(e.getKey()), "unknown field (allowed: "
+                            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                }
+                values.put(key, e.getValue());
+            }
+        }
+
+        private String qualify(String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        boolean has(String key) {
+            JsonNode v = values.get(key);
+            return v != null && !v.isNull();
+        }
+
+        private SpecException error(String key, String problem) {
+            return new SpecException(origin, qualify(key), problem);
+        }
+
+        Fields object(String key, Set<String> allowed, boolean required) {
+            if (!has(key)) {
+                if (required) {
+                    throw error(key, "is required");
+                }
+                return null;
+            }
+            return new Fields(values.get(key), qualify(key), origin, allowed);
+        }
+
+        String requiredText(String key) {
+            String v = text(key, null);
+            if (v == null || v.isBlank()) {
+                throw error(key, "is required");
+            }
+            return v;
+        }
+
+        String text(String key, String dflt) {
+            if (!has(key)) {
+                return dflt;
+            }
+            JsonNode v = values.get(key);
+            if (!v.isValueNode()) {
+                throw error(key, "must be a string");
+            }
+            return v.asText();
+        }
+
+        int intValue(String key, int dflt, int min) {
+            long v = longValue(key, dflt);
+            if (v < min || v > Integer.MAX_VALUE) {
+                throw error(key, "must be an integer >= " + min + ", got " + v);
+            }
+            return (int) v;
+        }
+
+        long longValue(String key, long dflt) {
+            if (!has(key)) {
+                return dflt;
+            }
+            JsonNode v = values.get(key);
+            if (!v.canConvertToLong() || (v.isNumber() && v.asDouble() != Math.rint(v.asDouble()))) {
+                throw error(key, "must be an integer, got " + v);
+            }
+            return v.asLong();
+        }
+
+        double doubleValue(String key, double dflt) {
+            if (!has(key)) {
+                return dflt;
+            }
+            JsonNode v = values.get(key);
+            if (!v.isNumber()) {
+                throw error(key, "must be a number, got " + v);
+            }
+            return v.asDouble();
+        }
+
+        boolean bool(String key, boolean dflt) {
+            if (!has(key)) {
+                return dflt;
+            }
+            JsonNode v = values.get(key);
+            if (!v.isBoolean()) {
+                throw error(key, "must be true or false, got " + v);
+            }
+            return v.asBoolean();
+        }
+
+        Duration duration(String key, Duration dflt) {
+            if (!has(key)) {
+                return dflt;
+            }
+            String s = values.get(key).asText().trim();
+            Matcher m = SIMPLE_DURATION.matcher(s);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+            try {
+                return Duration.parse(s);
+            } catch (DateTimeParseException e) {
+                throw error(key, "must be a duration like 500ms, 30s, 2m or PT30S, got " + s);
+            }
+        }
+
+        List<String> stringList(String key) {
+            if (!has(key)) {
+                return List.of();
+            }
+            JsonNode v = values.get(key);
+            if (!v.isArray()) {
+                throw error(key, "must be a list of strings");
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode e : v) {
+                if (!e.isValueNode()) {
+                    throw error(key, "must be a list of strings");
+                }
+                out.add(e.asText());
+            }
+            return List.copyOf(out);
+        }
+
+        double[] doubleList(String key) {
+            JsonNode v = values.get(key);
+            if (!v.isArray() || v.isEmpty()) {
+                throw error(key, "must be a non-empty list of numbers");
+            }
+            double[] out = new double[v.size()];
+            for (int i = 0; i < out.length; i++) {
+                if (!v.get(i).isNumber()) {
+                    throw error(key, "must be a list of numbers");
+                }
+                out[i] = v.get(i).asDouble();
+            }
+            return out;
+        }
+
+        Map<Integer, List<String>> categoryMap(String key, int features) {
+            if (!has(key)) {
+                return Map.of();
+            }
+            JsonNode v = values.get(key);
+            if (!v.isObject()) {
+                throw error(key, "must map feature indices to lists of category names");
+            }
+            Map<Integer, List<String>> out = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                var e = it.next();
+                int idx;
+                try {
+                    idx = Integer.parseInt(e.getKey().trim());
+                } catch (NumberFormatException ex) {
+                    throw error(key + "." + e.getKey(), "keys must be feature indices");
+                }
+                if (idx < 0 || (features > 0 && idx >= features)) {
+                    throw error(key + "." + e.getKey(), "feature index out of range 0.." + (features - 1));
+                }
+                if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+                    throw error(key + "." + e.getKey(), "must be a non-empty list of category names");
+                }
+                List<String> names = new ArrayList<>();
+                e.getValue().forEach(n -> names.add(n.asText()));
+                out.put(idx, List.copyOf(names));
+            }
+            return Map.copyOf(out);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.anchorwatch.anchor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongPredicate;
+import java.util.random.RandomGenerator;
+
+import org.junit.jupiter.api.Test;
+
+class AnchorSearchTest {
+    private static final long P0 = 1L, P1 = 2L, P2 = 4L, P3 = 8L;
+
+    /** Counts calls and rows, labelling each sample by a rule over its predicate bits. */
+    private static final class RuleOracle implements Oracle<Long> {
+        final LongPredicate rule;
+        final List<Integer> callSizes = new ArrayList<>();
+
+        RuleOracle(LongPredicate rule) {
+            this.rule = rule;
+        }
+
+        @Override
+        public boolean[] sameLabel(List<Long> samples) {
+            callSizes.add(samples.size());
+            boolean[] out = new boolean[samples.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = rule.test(samples.get(i));
+            }
+            return out;
+        }
+    }
+
+    private static int[] sorted(int[] a) {
+        int[] c = a.clone();
+        Arrays.sort(c);
+        return c;
+    }
+
+    @Test
+    void findsExactlyTheDecisiveConjunction() throws Exception {
+        // same label iff predicates 0 and 2 both hold: the anchor must be {0, 2} with precision 1
+        RuleOracle oracle = new RuleOracle(b -> (b & (P0 | P2)) == (P0 | P2));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(6, 0.5), oracle, AnchorParams.DEFAULTS,
+                new SplittableRandom(1));
+        assertTrue(r.success());
+        assertEquals("found", r.stopReason());
+        assertArrayEquals(new int[] {0, 2}, sorted(r.predicates()));
+        assertEquals(1.0, r.precision());
+        assertEquals(0.25, r.coverage(), 0.02); // two independent fair predicates
+        AnchorStep<Long> last = r.steps().get(1);
+        assertTrue(last.coveredFalse().isEmpty());
+        assertEquals(10, last.coveredTrue().size());
+        // the first prefix is a single predicate with precision about one half
+        assertEquals(0.5, r.steps().get(0).precision(), 0.2);
+        assertEquals(r.samples(), oracle.callSizes.stream().mapToLong(Integer::longValue).sum());
+        assertEquals(r.rounds(), oracle.callSizes.size());
+    }
+
+    @Test
+    void batchesDrawsOfSeveralArmsIntoOneOracleCall() throws Exception {
+        RuleOracle oracle = new RuleOracle(b -> (b & (P1 | P3)) == (P1 | P3));
+        AnchorSearch.run(new SyntheticSampler(8, 0.5), oracle, AnchorParams.DEFAULTS, new SplittableRandom(7));
+        // each KL-LUCB iteration draws a batch for two arms, in one call
+        assertTrue(oracle.callSizes.contains(200), oracle.callSizes.toString());
+        assertTrue(oracle.callSizes.stream().allMatch(n -> n % 100 == 0 || n < 100), oracle.callSizes.toString());
+    }
+
+    @Test
+    void anchorPrecisionHoldsOnFreshSamplesUnderLabelNoise() throws Exception {
+        // label kept with probability 0.99 when predicates 1 and 3 hold, 0.4 otherwise
+        RandomGenerator noise = new SplittableRandom(99);
+        LongPredicate rule = b -> noise.nextDouble() < ((b & (P1 | P3)) == (P1 | P3) ? 0.99 : 0.4);
+        SyntheticSampler sampler = new SyntheticSampler(8, 0.5);
+        int found = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            AnchorResult<Long> r = AnchorSearch.run(sampler, new RuleOracle(rule), AnchorParams.DEFAULTS,
+                    new SplittableRandom(seed));
+            if (!r.success()) {
+                continue;
+            }
+            found++;
+            // re-measure on 5,000 fresh samples drawn under the anchor
+            Draw<Long> fresh = sampler.draw(r.predicates(), 5000, new SplittableRandom(1000 + seed));
+            long same = fresh.samples().stream().filter(rule::test).count();
+            assertTrue(same / 5000.0 >= 0.93, "anchor " + Arrays.toString(r.predicates())
+                    + " re-measured precision " + same / 5000.0);
+        }
+        assertTrue(found >= 9, "anchors found " + found);
+    }
+
+    @Test
+    void emptyAnchorWhenTheModelAlwaysAgrees() throws Exception {
+        RuleOracle oracle = new RuleOracle(b -> true);
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(5, 0.5), oracle, AnchorParams.DEFAULTS,
+                new SplittableRandom(3));
+        assertTrue(r.success());
+        assertEquals(0, r.steps().size());
+        assertEquals(1.0, r.coverage());
+        assertEquals(1.0, r.precision());
+        assertEquals(100, r.samples()); // min_samples_start only
+    }
+
+    @Test
+    void unreachableThresholdReturnsBestCandidateWithoutSuccess() throws Exception {
+        RandomGenerator noise = new SplittableRandom(5);
+        RuleOracle oracle = new RuleOracle(b -> noise.nextDouble() < ((b & P0) != 0 ? 0.8 : 0.3));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(4, 0.5), oracle, AnchorParams.DEFAULTS,
+                new SplittableRandom(11));
+        assertFalse(r.success());
+        assertEquals("exhausted", r.stopReason());
+        assertTrue(Arrays.stream(r.predicates()).anyMatch(p -> p == 0), Arrays.toString(r.predicates()));
+        assertEquals(0.8, r.precision(), 0.1);
+    }
+
+    @Test
+    void sameSeedSameAnchorAndSameCost() throws Exception {
+        AnchorResult<Long> a = AnchorSearch.run(new SyntheticSampler(10, 0.5),
+                new RuleOracle(b -> (b & (P0 | P1 | P2)) == (P0 | P1 | P2)), AnchorParams.DEFAULTS,
+                new SplittableRandom(42));
+        AnchorResult<Long> b = AnchorSearch.run(new SyntheticSampler(10, 0.5),
+                new RuleOracle(x -> (x & (P0 | P1 | P2)) == (P0 | P1 | P2)), AnchorParams.DEFAULTS,
+                new SplittableRandom(42));
+        assertArrayEquals(a.predicates(), b.predicates());
+        assertEquals(a.samples(), b.samples());
+        assertEquals(a.coverage(), b.coverage());
+        assertEquals(a.steps().get(0).coveredTrue(), b.steps().get(0).coveredTrue());
+    }
+
+    @Test
+    void sampleCapStopsTheSearchAndSaysSo() throws Exception {
+        RuleOracle oracle = new RuleOracle(b -> (b & (P0 | P1 | P2)) == (P0 | P1 | P2));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(10, 0.5), oracle,
+                AnchorParams.DEFAULTS.withMaxSamples(500), new SplittableRandom(2));
+        assertEquals("max_samples", r.stopReason());
+        assertFalse(r.success());
+        assertTrue(r.samples() <= 500, "samples " + r.samples());
+    }
+
+    @Test
+    void maxAnchorSizeLimitsTheAnchor() throws Exception {
+        RuleOracle oracle = new RuleOracle(b -> (b & (P0 | P1 | P2)) == (P0 | P1 | P2));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(6, 0.5), oracle,
+                AnchorParams.DEFAULTS.withMaxAnchorSize(2), new SplittableRandom(4));
+        assertFalse(r.success());
+        assertEquals(2, r.steps().size());
+    }
+
+    @Test
+    void widerBeamFindsTheSameRule() throws Exception {
+        RuleOracle oracle = new RuleOracle(b -> (b & (P2 | P3)) == (P2 | P3));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(6, 0.5), oracle,
+                AnchorParams.DEFAULTS.withBeamSize(3), new SplittableRandom(8));
+        assertTrue(r.success());
+        assertArrayEquals(new int[] {2, 3}, sorted(r.predicates()));
+    }
+}
