@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,7 +39,7 @@ public final class NpyReader {
         } catch (EOFException e) {
             throw new IllegalArgumentException("not a .npy file: shorter than its magic string");
         }
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
+        if (!Arrays.equals(magic, MAGIC)) {
             throw new IllegalArgumentException("not a .npy file: it does not start with \\x93NUMPY");
         }
         int major = in.readUnsignedByte();
@@ -153,7 +154,7 @@ public final class NpyReader {
                 throw new IllegalArgumentException(".npy header has a negative dimension (" + text + ")");
             }
         }
-        return java.util.Arrays.copyOf(dims, n);
+        return Arrays.copyOf(dims, n);
     }
 
     private static String shapeText(long[] shape) {

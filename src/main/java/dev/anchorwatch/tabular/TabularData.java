@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -93,7 +95,7 @@ public final class TabularData {
             throw new IllegalArgumentException("feature names are missing");
         }
         List<String> names = List.copyOf(featureNames);
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int f = 0; f < names.size(); f++) {
             String n = names.get(f);
             if (n.isBlank()) {
