@@ -1,0 +1,47 @@
+package dev.anchorwatch.api;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Service configuration ({@code anchorwatch.*}); see docs/configuration.md. */
+@ConfigMapping(prefix = "anchorwatch")
+public interface AnchorwatchConfig {
+
+    /** Directory of ExplainerSpec files (YAML or JSON), e.g. a mounted ConfigMap. */
+    Optional<Path> specs();
+
+    Explain explain();
+
+    Demo demo();
+
+    interface Explain {
+        /** Explanations running at once; 0 means one per available processor. */
+        @WithDefault("0")
+        int workers();
+
+        /** Explanations waiting for a worker before new work is refused (429/503). */
+        @WithDefault("16")
+        int queue();
+
+        /** Instances accepted in one :explain request or one event. */
+        @WithDefault("32")
+        int maxInstances();
+    }
+
+    interface Demo {
+        /** Serve the built-in demo models (Adult) on loopback and register their specs. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Address of the demo model server; keep it on loopback. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port of the demo model server; 0 picks a free one. */
+        @WithDefault("8081")
+        int port();
+    }
+}

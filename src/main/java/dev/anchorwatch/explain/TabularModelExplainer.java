@@ -1,0 +1,179 @@
+package dev.anchorwatch.explain;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.anchorwatch.anchor.Oracle;
+import dev.anchorwatch.model.Instances;
+import dev.anchorwatch.model.Predictor;
+import dev.anchorwatch.model.PredictorException;
+import dev.anchorwatch.tabular.AnchorTabular;
+import dev.anchorwatch.tabular.TabularData;
+import dev.anchorwatch.tabular.TabularExplanation;
+
+/** AnchorTabular for one model: parses instances, calls the predictor as a black box, writes Alibi JSON. */
+public final class TabularModelExplainer implements ModelExplainer {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final ExplainerSpec spec;
+    private final AnchorTabular anchors;
+    private final Predictor predictor;
+    private final int maxRowsPerRequest;
+
+    /**
+     * @param maxRowsPerRequest how the predictor splits a batch, to count the requests an explanation costs
+     *                          ({@link Integer#MAX_VALUE} for an in-process model)
+     */
+    public TabularModelExplainer(ExplainerSpec spec, AnchorTabular anchors, Predictor predictor,
+                                 int maxRowsPerRequest) {
+        this.spec = spec;
+        this.anchors = anchors;
+        this.predictor = predictor;
+        this.maxRowsPerRequest = maxRowsPerRequest;
+    }
+
+    @Override
+    public ExplainerSpec spec() {
+        return spec;
+    }
+
+    public AnchorTabular anchors() {
+        return anchors;
+    }
+
+    @Override
+    public Explained explain(JsonNode instanceNode, long seed) {
+        long start = System.nanoTime();
+        double[] instance = parseInstance(instanceNode);
+        AtomicLong calls = new AtomicLong();
+        AtomicLong rows = new AtomicLong();
+        int label = predict(new double[][] {instance}, calls, rows)[0];
+        Oracle<double[]> oracle = samples -> {
+            int[] labels = predict(samples.toArray(double[][]::new), calls, rows);
+            boolean[] same = new boolean[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                same[i] = labels[i] == label;
+            }
+            return same;
+        };
+        TabularExplanation te;
+        try {
+            te = anchors.explain(instance, label, oracle, spec.params(), new SplittableRandom(seed));
+        } catch (ExplainException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ExplainException(ExplainException.Kind.BAD_INPUT, e.getMessage(), e);
+        } catch (Exception e) {
+            throw translate(e);
+        }
+        long elapsed = (System.nanoTime() - start) / 1_000_000;
+        ObjectNode params = ExplanationJson.params(spec.params(), seed);
+        ArrayNode perc = F.arrayNode();
+        for (double q : spec.percentiles()) {
+            perc.add(q == Math.rint(q) ? F.numberNode((long) q) : F.numberNode(q));
+        }
+        params.set("disc_perc", perc);
+        ObjectNode json = ExplanationJson.build(spec.type().label(), params, te.result(), te.names(),
+                te.featureOfStep(), TabularModelExplainer::row, label, row(instance),
+                new ExplanationJson.Cost(calls.get(), rows.get(), elapsed, seed));
+        return new Explained(json, label, te.names(), te.result().precision(), te.result().coverage(),
+                te.result().success(), calls.get(), rows.get(), elapsed);
+    }
+
+    private int[] predict(double[][] batch, AtomicLong calls, AtomicLong rows) {
+        calls.addAndGet((batch.length + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
+        rows.addAndGet(batch.length);
+        try {
+            int[] labels = predictor.predict(new Instances.Rows(batch)).join();
+            if (labels.length != batch.length) {
+                throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '"
+                        + spec.name() + "' returned " + labels.length + " predictions for " + batch.length + " rows");
+            }
+            return labels;
+        } catch (CompletionException e) {
+            throw translate(e);
+        }
+    }
+
+    private ExplainException translate(Throwable t) {
+        Throwable c = ExplanationService.cause(t);
+        if (c instanceof ExplainException e) {
+            return e;
+        }
+        if (c instanceof PredictorException p) {
+            return new ExplainException(p.isTransient() ? ExplainException.Kind.PREDICTOR_UNAVAILABLE
+                    : ExplainException.Kind.PREDICTOR_ERROR, p.getMessage(), p);
+        }
+        return new ExplainException(ExplainException.Kind.PREDICTOR_ERROR,
+                "explaining model '" + spec.name() + "' failed: " + c, c);
+    }
+
+    /** An instance as numbers, or with categories given by name (a kindness to users). */
+    double[] parseInstance(JsonNode node) {
+        TabularData training = anchors.training();
+        int d = training.featureCount();
+        if (node == null || !node.isArray()) {
+            throw new ExplainException(ExplainException.Kind.BAD_INPUT,
+                    "an instance of model '" + spec.name() + "' must be a list of " + d + " feature values");
+        }
+        if (node.size() != d) {
+            throw new ExplainException(ExplainException.Kind.BAD_INPUT, "instance has " + node.size()
+                    + " features; model '" + spec.name() + "' expects " + d + " (" + String.join(", ",
+                    training.featureNames()) + ")");
+        }
+        double[] x = new double[d];
+        for (int f = 0; f < d; f++) {
+            JsonNode v = node.get(f);
+            String feature = training.featureName(f);
+            if (v.isNumber()) {
+                x[f] = v.asDouble();
+            } else if (v.isTextual() && training.isCategorical(f)) {
+                List<String> categories = training.categories(f);
+                int code = categories.indexOf(v.asText());
+                if (code < 0) {
+                    throw new ExplainException(ExplainException.Kind.BAD_INPUT, "feature '" + feature
+                            + "': unknown category '" + v.asText() + "' (known: " + String.join(", ", categories) + ")");
+                }
+                x[f] = code;
+            } else if (v.isTextual()) {
+                try {
+                    x[f] = Double.parseDouble(v.asText().trim());
+                } catch (NumberFormatException e) {
+                    throw new ExplainException(ExplainException.Kind.BAD_INPUT,
+                            "feature '" + feature + "': not a number: '" + v.asText() + "'");
+                }
+            } else {
+                throw new ExplainException(ExplainException.Kind.BAD_INPUT,
+                        "feature '" + feature + "': expected a number, got " + v);
+            }
+            if (!Double.isFinite(x[f])) {
+                throw new ExplainException(ExplainException.Kind.BAD_INPUT, "feature '" + feature + "' is not finite");
+            }
+            if (training.isCategorical(f) && (x[f] != Math.rint(x[f]) || x[f] < 0)) {
+                throw new ExplainException(ExplainException.Kind.BAD_INPUT,
+                        "feature '" + feature + "' is categorical: expected a category code or name, got " + v);
+            }
+        }
+        return x;
+    }
+
+    private static JsonNode row(double[] r) {
+        ArrayNode a = F.arrayNode(r.length);
+        for (double v : r) {
+            a.add(v);
+        }
+        return a;
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+    }
+}
