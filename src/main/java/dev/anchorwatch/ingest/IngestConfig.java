@@ -21,6 +21,18 @@ public interface IngestConfig {
     @WithDefault("1000")
     int maxInstances();
 
+    /** Explanations running at once; beyond it requests are answered 429 with Retry-After. */
+    @WithDefault("4")
+    int maxConcurrent();
+
+    /** Longest time for one explanation; beyond it the input is answered 503 and redelivered. */
+    @WithDefault("120s")
+    Duration explainTimeout();
+
+    /** Retry-After, in seconds, of a 429. */
+    @WithDefault("5")
+    int retryAfterSeconds();
+
     PairingWindow pairing();
 
     interface PairingWindow {

@@ -6,7 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** The decoder and the pairing window, from {@link IngestConfig}. */
+import dev.anchorwatch.publish.ExplanationPublisher;
+
+/** The decoder, the pairing window and the ingress logic, from {@link IngestConfig}. */
 @ApplicationScoped
 public class IngestWiring {
 
@@ -14,6 +16,14 @@ public class IngestWiring {
     @Singleton
     InferenceEventDecoder decoder(IngestConfig config) {
         return new InferenceEventDecoder(config.limits());
+    }
+
+    @Produces
+    @Singleton
+    EventIngress ingress(IngestConfig config, InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
+            ExplanationPublisher publisher) {
+        return new EventIngress(decoder, pairing, explainer, publisher, config.maxConcurrent(), config.explainTimeout(),
+                config.retryAfterSeconds(), Clock.systemUTC());
     }
 
     @Produces

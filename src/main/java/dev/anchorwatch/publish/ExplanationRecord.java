@@ -91,6 +91,12 @@ public record ExplanationRecord(
         return new String(body, StandardCharsets.UTF_8);
     }
 
+    /** This record with the served prediction (JSON text) set, e.g. once the paired response arrived. */
+    public ExplanationRecord withServedPrediction(String json) {
+        return new ExplanationRecord(explanationId, inferenceId, model, namespace, explainer, type, failureReason, anchor,
+                precision, coverage, json, explainedPrediction, timingsMs, createdAt, body);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
