@@ -1,0 +1,183 @@
+package dev.anchorwatch.ingest;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.jboss.logging.Logger;
+
+import dev.anchorwatch.publish.ExplanationIds;
+import dev.anchorwatch.publish.ExplanationPublisher;
+import dev.anchorwatch.publish.ExplanationRecord;
+import dev.anchorwatch.publish.PublishException;
+
+/**
+ * Handles one delivered event end to end (contract 3) and says how to answer it: decode, pair, explain within
+ * a time limit and a concurrency bound, publish to every sink, and only then acknowledge.
+ *
+ * <ul>
+ * <li>202: handled (explanation published, response kept, or a duplicate of a handled event);</li>
+ * <li>400: the event can never be decoded; 422: it can never be explained (a failure event was published);</li>
+ * <li>429 + Retry-After: all explanation slots are busy, or the same request is being explained now;</li>
+ * <li>503: a transient failure (explainer, predictor, time limit, a sink down); 502: a sink refused the output
+ * for good (the broker retries, then dead-letters).</li>
+ * </ul>
+ */
+public final class EventIngress {
+
+    private static final Logger LOG = Logger.getLogger(EventIngress.class);
+
+    /** How to answer the delivery. */
+    public record Reply(int status, String message, Integer retryAfterSeconds) {
+        static Reply accepted(String message) {
+            return new Reply(202, message, null);
+        }
+    }
+
+    private final InferenceEventDecoder decoder;
+    private final Pairing pairing;
+    private final EventExplainer explainer;
+    private final ExplanationPublisher publisher;
+    private final Semaphore slots;
+    private final Duration explainTimeout;
+    private final int retryAfterSeconds;
+    private final Clock clock;
+
+    public EventIngress(InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
+            ExplanationPublisher publisher, int maxConcurrent, Duration explainTimeout, int retryAfterSeconds, Clock clock) {
+        this.decoder = decoder;
+        this.pairing = pairing;
+        this.explainer = explainer;
+        this.publisher = publisher;
+        this.slots = new Semaphore(maxConcurrent);
+        this.explainTimeout = explainTimeout;
+        this.retryAfterSeconds = retryAfterSeconds;
+        this.clock = clock;
+    }
+
+    public CompletionStage<Reply> handleHttp(Map<String, List<String>> headers, byte[] body) {
+        InferenceEvent event;
+        try {
+            event = decoder.decodeHttp(headers, body);
+        } catch (PermanentEventException e) {
+            return done(new Reply(400, e.getMessage(), null));
+        }
+        return handle(event);
+    }
+
+    public CompletionStage<Reply> handle(InferenceEvent event) {
+        if (event.isRequest() && (event.inferenceServiceName() == null || event.inferenceServiceName().isBlank())) {
+            return done(new Reply(400, "request event " + event.id() + " has no inferenceservicename extension", null));
+        }
+        if (event.isRequest() && !slots.tryAcquire()) {
+            return done(new Reply(429, "all explanation slots are busy", retryAfterSeconds));
+        }
+        Pairing.Outcome outcome;
+        try {
+            outcome = pairing.offer(event);
+        } catch (RuntimeException e) {
+            release(event);
+            throw e;
+        }
+        if (!(outcome instanceof Pairing.Explain explain)) {
+            release(event);
+            if (outcome instanceof Pairing.InFlight) {
+                return done(new Reply(429, "inference " + event.id() + " is being explained now", retryAfterSeconds));
+            }
+            return done(Reply.accepted(outcome instanceof Pairing.Duplicate ? "duplicate" : "response kept"));
+        }
+        InferenceEvent request = explain.request();
+        CompletableFuture<Reply> reply;
+        try {
+            reply = explainer.explain(request).toCompletableFuture()
+                    .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((record, error) -> error == null ? CompletableFuture.completedFuture(withServed(request, record))
+                            : onExplainFailure(request, unwrap(error)))
+                    .thenCompose(r -> r)
+                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((r, error) -> {
+            slots.release();
+            if (error != null) {
+                pairing.abandoned(request);
+                Throwable cause = unwrap(error);
+                LOG.warnf(cause, "inference %s: not explained, asking for redelivery", request.id());
+                return new Reply(503, String.valueOf(cause.getMessage()), null);
+            }
+            return r;
+        });
+    }
+
+    /** The explanation, or the failure record to publish; fails for transient problems. */
+    private CompletableFuture<Outcome> onExplainFailure(InferenceEvent request, Throwable error) {
+        if (error instanceof PermanentEventException p) {
+            ExplanationRecord failed = ExplanationRecord.builder()
+                    .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
+                    .inferenceId(request.id()).model(request.inferenceServiceName()).namespace(request.namespace())
+                    .explainer("anchorwatch").createdAt(clock.instant()).failed(p.getMessage()).build();
+            return CompletableFuture.completedFuture(new Outcome(withServed(request, failed).record(), 422, p.getMessage()));
+        }
+        if (error instanceof TimeoutException) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no explanation within " + explainTimeout, error));
+        }
+        return CompletableFuture.failedFuture(error);
+    }
+
+    private record Outcome(ExplanationRecord record, int status, String message) {
+    }
+
+    private Outcome withServed(InferenceEvent request, ExplanationRecord record) {
+        if (record == null) {
+            throw new IllegalStateException("the explainer completed without a record");
+        }
+        if (record.servedPrediction() == null) {
+            Optional<String> served = pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
+            if (served.isPresent()) {
+                record = record.withServedPrediction(served.get());
+            }
+        }
+        return new Outcome(record, 202, record.failed() ? "failure published" : "explanation published");
+    }
+
+    private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
+        return publisher.publish(outcome.record()).toCompletableFuture()
+                .handle((ignored, error) -> {
+                    if (error == null) {
+                        pairing.completed(request);
+                        return new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(), null);
+                    }
+                    Throwable cause = unwrap(error);
+                    pairing.abandoned(request);
+                    boolean retryable = !(cause instanceof PublishException p) || p.retryable();
+                    LOG.warnf("inference %s: %s", request.id(), cause.getMessage());
+                    return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
+                });
+    }
+
+    private void release(InferenceEvent event) {
+        if (event.isRequest()) {
+            slots.release();
+        }
+    }
+
+    private static CompletableFuture<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

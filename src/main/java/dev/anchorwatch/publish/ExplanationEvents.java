@@ -1,0 +1,58 @@
+package dev.anchorwatch.publish;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+
+/** Turns an {@link ExplanationRecord} into the output CloudEvent of contract 2. */
+public final class ExplanationEvents {
+
+    public static final String CONTENT_TYPE = "application/json";
+    public static final String EXT_INFERENCE_SERVICE = "inferenceservicename";
+    public static final String EXT_NAMESPACE = "namespace";
+    public static final String EXT_EXPLAINER = "explainer";
+    public static final String EXT_PARTITION_KEY = "partitionkey";
+    /** On {@code dev.anchorwatch.explanation.failed} events only: why no explanation was made. */
+    public static final String EXT_REASON = "reason";
+
+    private ExplanationEvents() {
+    }
+
+    /**
+     * The output event: id = explanation id, source = {@code /anchorwatch/{namespace}/{model}} (namespace "-" when
+     * unknown), subject = inference id, time = creation time, data = the explanation JSON, and the extensions
+     * {@code inferenceservicename}, {@code namespace}, {@code explainer}, {@code partitionkey} (= inference id) and,
+     * for failures, {@code reason}.
+     */
+    public static CloudEvent toCloudEvent(ExplanationRecord r) {
+        CloudEventBuilder b = CloudEventBuilder.v1()
+                .withId(r.explanationId())
+                .withSource(source(r.namespace(), r.model()))
+                .withType(r.type())
+                .withSubject(r.inferenceId())
+                .withTime(r.createdAt().atOffset(ZoneOffset.UTC))
+                .withData(CONTENT_TYPE, r.body())
+                .withExtension(EXT_INFERENCE_SERVICE, r.model())
+                .withExtension(EXT_EXPLAINER, r.explainer())
+                .withExtension(EXT_PARTITION_KEY, r.inferenceId());
+        if (r.namespace() != null) {
+            b.withExtension(EXT_NAMESPACE, r.namespace());
+        }
+        if (r.failureReason() != null) {
+            b.withExtension(EXT_REASON, r.failureReason());
+        }
+        return b.build();
+    }
+
+    public static URI source(String namespace, String model) {
+        return URI.create("/anchorwatch/" + segment(namespace == null ? "-" : namespace) + "/" + segment(model));
+    }
+
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.anchorwatch.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+import dev.anchorwatch.publish.ExplanationPublisher;
+import dev.anchorwatch.publish.ExplanationRecord;
+import dev.anchorwatch.publish.ExplanationSink;
+import dev.anchorwatch.publish.PublishException;
+
+/** The ingress logic with a capturing sink and the test double explainer, no framework. */
+class EventIngressTest {
+
+    final List<ExplanationRecord> published = new CopyOnWriteArrayList<>();
+    final AtomicReference<PublishException> sinkDown = new AtomicReference<>();
+
+    final ExplanationSink capture = new ExplanationSink() {
+        @Override
+        public CompletionStage<Void> publish(ExplanationRecord r) {
+            if (sinkDown.get() != null) {
+                return CompletableFuture.failedFuture(sinkDown.get());
+            }
+            published.add(r);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public String name() {
+            return "capture";
+        }
+    };
+
+    final EventIngress ingress = new EventIngress(new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT),
+            new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()), new FakeEventExplainer(),
+            new ExplanationPublisher(List.of(capture), Duration.ofSeconds(5)), 2, Duration.ofSeconds(5), 3, Clock.systemUTC());
+
+    EventIngress.Reply post(Map<String, String> headers, byte[] body) {
+        Map<String, List<String>> multi = new java.util.HashMap<>();
+        headers.forEach((k, v) -> multi.put(k, List.of(v)));
+        return ingress.handleHttp(multi, body).toCompletableFuture().join();
+    }
+
+    static Map<String, String> model(Map<String, String> headers, String model) {
+        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        h.put("Ce-Inferenceservicename", model);
+        return h;
+    }
+
+    @Test
+    void responseFirstThenRequestPublishesWithServedPrediction() {
+        assertEquals(202, post(KServeEvents.response("r-1"), KServeEvents.utf8(KServeEvents.V1_RESPONSE)).status());
+        assertTrue(published.isEmpty());
+        EventIngress.Reply reply = post(KServeEvents.request("r-1"), KServeEvents.gzip(KServeEvents.V1_REQUEST));
+        assertEquals(202, reply.status());
+        assertEquals(1, published.size());
+        assertEquals("0", published.get(0).servedPrediction());
+        assertEquals("r-1", published.get(0).inferenceId());
+
+        assertEquals(202, post(KServeEvents.request("r-1"), KServeEvents.gzip(KServeEvents.V1_REQUEST)).status());
+        assertEquals(1, published.size(), "a duplicate is acknowledged, not explained again");
+    }
+
+    @Test
+    void requestWithoutResponseHasNoServedPrediction() {
+        assertEquals(202, post(KServeEvents.request("r-2"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status());
+        assertNull(published.get(0).servedPrediction());
+    }
+
+    @Test
+    void permanentExplainerFailurePublishesAFailureEventAndAnswers422() {
+        EventIngress.Reply reply = post(model(KServeEvents.request("r-3"), "unknown-model"),
+                KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        assertEquals(422, reply.status());
+        assertEquals(ExplanationRecord.TYPE_FAILED, published.get(0).type());
+        assertEquals("unknown model unknown-model", published.get(0).failureReason());
+    }
+
+    @Test
+    void transientFailuresAnswer503AndTheRedeliveryIsExplained() {
+        assertEquals(503, post(model(KServeEvents.request("r-4"), "flaky"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status());
+        sinkDown.set(new PublishException("capture", "down", true));
+        assertEquals(503, post(KServeEvents.request("r-5"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status());
+        sinkDown.set(null);
+        assertEquals(202, post(KServeEvents.request("r-5"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status(),
+                "not dropped as a duplicate");
+        assertEquals(1, published.size());
+    }
+
+    @Test
+    void undecodableEventsAnswer400() {
+        EventIngress.Reply reply = post(KServeEvents.request("r-6"), KServeEvents.utf8("instances=1"));
+        assertEquals(400, reply.status());
+        assertTrue(reply.message().startsWith("body is not JSON"), reply.message());
+    }
+}

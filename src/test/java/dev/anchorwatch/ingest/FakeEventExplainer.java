@@ -1,0 +1,55 @@
+package dev.anchorwatch.ingest;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+
+import dev.anchorwatch.publish.ExplanationIds;
+import dev.anchorwatch.publish.ExplanationRecord;
+
+/**
+ * Test double for the explainer, selected only by {@link EventIngressResourceTest}'s profile. Behaves by model
+ * name: "adult" explains, "unknown-model" fails permanently, "flaky" fails transiently, "slow" waits for
+ * {@link #gate}.
+ */
+@Alternative
+@ApplicationScoped
+public class FakeEventExplainer implements EventExplainer {
+
+    static volatile CompletableFuture<Void> gate = new CompletableFuture<>();
+    static volatile CountDownLatch slowStarted = new CountDownLatch(1);
+
+    @Override
+    public CompletionStage<ExplanationRecord> explain(InferenceEvent request) {
+        switch (request.inferenceServiceName()) {
+            case "unknown-model":
+                return CompletableFuture.failedFuture(new PermanentEventException("unknown model unknown-model"));
+            case "flaky":
+                return CompletableFuture.failedFuture(new IllegalStateException("predictor down"));
+            case "slow":
+                slowStarted.countDown();
+                return gate.thenApply(ignored -> record(request));
+            default:
+                return CompletableFuture.completedFuture(record(request));
+        }
+    }
+
+    static ExplanationRecord record(InferenceEvent request) {
+        return ExplanationRecord.builder()
+                .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
+                .inferenceId(request.id())
+                .model(request.inferenceServiceName())
+                .namespace(request.namespace())
+                .explainer("FakeAnchors")
+                .anchor(List.of("Age <= 28.00"))
+                .precision(0.95)
+                .coverage(0.3)
+                .explanation("{\"meta\": {\"name\": \"FakeAnchors\"}, \"data\": {\"anchor\": [\"Age <= 28.00\"],"
+                        + " \"precision\": 0.95, \"coverage\": 0.3, \"raw\": {}}}")
+                .build();
+    }
+}
