@@ -1,12 +1,11 @@
 package dev.anchorwatch.explain;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import dev.anchorwatch.anchor.AnchorParams;
+import dev.anchorwatch.model.PredictorConfig;
 
 /**
  * How one model is explained: configuration as data, loaded from a YAML or JSON file (see
@@ -21,7 +20,7 @@ import dev.anchorwatch.anchor.AnchorParams;
  * @param percentiles discretizer percentiles for numeric features (default 25, 50, 75)
  * @param origin      the file the spec came from, for messages
  */
-public record ExplainerSpec(String name, ExplainerType type, PredictorSpec predictor, DataSpec data,
+public record ExplainerSpec(String name, ExplainerType type, PredictorConfig predictor, DataSpec data,
                             AnchorParams params, Optional<Long> seed, double[] percentiles, String origin) {
 
     public enum ExplainerType {
@@ -46,21 +45,6 @@ public record ExplainerSpec(String name, ExplainerType type, PredictorSpec predi
             }
             return Optional.empty();
         }
-    }
-
-    public enum Protocol { V1, V2 }
-
-    /**
-     * @param url               base URL of the model server, e.g. {@code http://adult-predictor.default}
-     * @param protocol          KServe V1 or Open Inference V2 (default V1)
-     * @param model             model name at the predictor (default: the spec's name)
-     * @param timeout           per request (default 30 s)
-     * @param maxAttempts       tries per request, retrying 5xx and connection errors (default 3)
-     * @param maxConcurrency    requests in flight to this predictor (default 4)
-     * @param maxRowsPerRequest rows per request; larger batches are split (default 500)
-     */
-    public record PredictorSpec(URI url, Protocol protocol, String model, Duration timeout, int maxAttempts,
-                                int maxConcurrency, int maxRowsPerRequest) {
     }
 
     /**

@@ -24,8 +24,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.anchorwatch.anchor.AnchorParams;
 import dev.anchorwatch.explain.ExplainerSpec.DataSpec;
 import dev.anchorwatch.explain.ExplainerSpec.ExplainerType;
-import dev.anchorwatch.explain.ExplainerSpec.PredictorSpec;
-import dev.anchorwatch.explain.ExplainerSpec.Protocol;
+import dev.anchorwatch.model.PredictorConfig;
+import dev.anchorwatch.model.PredictorConfig.Protocol;
 
 /**
  * Reads ExplainerSpecs from YAML or JSON. Keys may be written snake_case (as Alibi's parameters are) or
@@ -37,7 +37,7 @@ public final class SpecLoader {
 
     private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters");
     private static final Set<String> PREDICTOR = Set.of("url", "protocol", "model", "timeout", "max_attempts",
-            "max_concurrency", "max_rows_per_request");
+            "max_concurrency", "max_rows_per_request", "class_names");
     private static final Set<String> DATA = Set.of("feature_names", "category_map", "training", "label_column");
     private static final Set<String> PARAMETERS = Set.of("threshold", "delta", "tau", "batch_size",
             "coverage_samples", "beam_size", "max_anchor_size", "min_samples_start", "n_covered_ex",
@@ -107,9 +107,18 @@ public final class SpecLoader {
         } catch (IllegalArgumentException e) {
             throw new SpecException(origin, "predictor.protocol", "must be v1 or v2, got " + protocolText);
         }
-        PredictorSpec predictor = new PredictorSpec(url, protocol, p.text("model", name),
-                p.duration("timeout", Duration.ofSeconds(30)), p.intValue("max_attempts", 3, 1),
-                p.intValue("max_concurrency", 4, 1), p.intValue("max_rows_per_request", 500, 1));
+        PredictorConfig predictor;
+        try {
+            predictor = new PredictorConfig(url, p.text("model", name), protocol,
+                    p.duration("timeout", PredictorConfig.DEFAULT_REQUEST_TIMEOUT),
+                    p.intValue("max_attempts", PredictorConfig.DEFAULT_MAX_ATTEMPTS, 1),
+                    PredictorConfig.DEFAULT_INITIAL_BACKOFF, PredictorConfig.DEFAULT_MAX_BACKOFF,
+                    p.intValue("max_concurrency", PredictorConfig.DEFAULT_MAX_CONCURRENT_REQUESTS, 1),
+                    p.intValue("max_rows_per_request", PredictorConfig.DEFAULT_MAX_ROWS_PER_REQUEST, 1),
+                    p.stringList("class_names"));
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(origin, "predictor", e.getMessage());
+        }
 
         Fields d = top.object("data", DATA, type == ExplainerType.ANCHOR_TABULAR);
         DataSpec data = null;

@@ -111,6 +111,10 @@ public final class EventIngress {
             if (error != null) {
                 pairing.abandoned(request);
                 Throwable cause = unwrap(error);
+                if (cause instanceof dev.anchorwatch.explain.ExplainException busy
+                        && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
+                    return new Reply(429, busy.getMessage(), retryAfterSeconds);
+                }
                 LOG.warnf(cause, "inference %s: not explained, asking for redelivery", request.id());
                 return new Reply(503, String.valueOf(cause.getMessage()), null);
             }

@@ -1,0 +1,99 @@
+package dev.anchorwatch.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.anchorwatch.explain.ExplainerFactory;
+import dev.anchorwatch.explain.ExplainerSpec;
+import dev.anchorwatch.explain.ModelExplainer;
+import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.model.LabeledData;
+import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.model.RandomForest;
+
+/**
+ * The embedded default: models trained at start on vendored data, served on loopback behind their own
+ * KServe V1 model server, with ExplainerSpecs pointing at them over HTTP — the same path a real deployment
+ * takes, with nothing external to install.
+ */
+final class DemoModels implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DemoModels.class);
+    static final String ADULT = "adult";
+    /** Test row 0 of the vendored Adult test set, as KServe's income example sent it. */
+    static final String ADULT_EXAMPLE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
+
+    private final ModelServer server;
+    private final List<ModelExplainer> explainers;
+
+    private DemoModels(ModelServer server, List<ModelExplainer> explainers) {
+        this.server = server;
+        this.explainers = explainers;
+    }
+
+    static DemoModels start(String host, int port) {
+        long t0 = System.nanoTime();
+        LabeledData adult;
+        try (InputStream in = resource("demo/adult/adult_train.csv")) {
+            adult = LabeledData.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "label");
+        } catch (IOException e) {
+            throw new UncheckedIOException("demo data missing from the classpath", e);
+        }
+        RandomForest forest = RandomForest.train(adult, RandomForest.Params.DEFAULTS.withSeed(0),
+                ForkJoinPool.commonPool());
+        long trained = System.nanoTime();
+        ModelServer server;
+        try {
+            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the demo model server on " + host + ":" + port, e);
+        }
+        ExplainerSpec spec = spec("demo/adult.yaml", server.baseUrl());
+        ModelExplainer explainer = ExplainerFactory.create(spec);
+        LOG.infof("demo model '%s' (random forest, %d trees) trained in %d ms, served at %s", ADULT,
+                forest.trees(), (trained - t0) / 1_000_000, server.baseUrl());
+        return new DemoModels(server, List.of(explainer));
+    }
+
+    List<ModelExplainer> explainers() {
+        return explainers;
+    }
+
+    String predictorUrl() {
+        return server.baseUrl();
+    }
+
+    private static ExplainerSpec spec(String resource, String predictorUrl) {
+        try (InputStream in = resource(resource)) {
+            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
+            ((ObjectNode) tree.get("predictor")).put("url", predictorUrl);
+            return SpecLoader.parse(tree, "classpath:" + resource, location -> location);
+        } catch (IOException e) {
+            throw new UncheckedIOException("demo spec " + resource + " unreadable", e);
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = DemoModels.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new IOException("classpath resource " + name + " not found");
+        }
+        return in;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.anchorwatch.ingest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import dev.anchorwatch.explain.ExplainException;
+import dev.anchorwatch.explain.ExplanationService;
+import dev.anchorwatch.explain.ModelExplainer;
+import dev.anchorwatch.explain.ModelExplainer.Explained;
+import dev.anchorwatch.explain.Seeds;
+import dev.anchorwatch.publish.ExplanationIds;
+import dev.anchorwatch.publish.ExplanationRecord;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * Explains a logger request event with the model's explainer. The seed derives from the inference id (the
+ * event id), so a redelivery, or another replica, produces the identical explanation. An event with one
+ * instance yields its explanation; with several, a JSON list of them (as {@code :explain} answers).
+ */
+@Singleton
+public class ServiceEventExplainer implements EventExplainer {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final ExplanationService service;
+
+    @Inject
+    public ServiceEventExplainer(ExplanationService service) {
+        this.service = service;
+    }
+
+    @Override
+    public CompletionStage<ExplanationRecord> explain(InferenceEvent request) {
+        long start = System.nanoTime();
+        String model = request.inferenceServiceName();
+        if (model == null || model.isBlank()) {
+            return CompletableFuture.failedFuture(new PermanentEventException(
+                    "event has no 'inferenceservicename' extension: cannot tell which model to explain"));
+        }
+        ModelExplainer explainer;
+        List<JsonNode> instances;
+        try {
+            explainer = service.registry().require(model);
+            instances = instances(request.payload());
+        } catch (ExplainException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        } catch (PermanentEventException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<List<Explained>> explained;
+        try {
+            explained = service.explainAll(model, instances, i -> explainer.spec().seed()
+                    .orElseGet(() -> Seeds.derive(request.id(), Integer.toString(i))));
+        } catch (ExplainException e) {
+            return CompletableFuture.failedFuture(translate(e));
+        }
+        return explained.handle((list, failure) -> {
+            if (failure != null) {
+                Throwable cause = ExplanationService.cause(failure);
+                throw cause instanceof ExplainException e ? translate(e)
+                        : new java.util.concurrent.CompletionException(cause);
+            }
+            return record(request, explainer, list, (System.nanoTime() - start) / 1_000_000);
+        });
+    }
+
+    private static ExplanationRecord record(InferenceEvent request, ModelExplainer explainer, List<Explained> list,
+                                            long elapsedMs) {
+        Explained first = list.get(0);
+        JsonNode body;
+        ArrayNode predictions = F.arrayNode();
+        long calls = 0;
+        long rows = 0;
+        if (list.size() == 1) {
+            body = first.json();
+        } else {
+            ArrayNode all = F.arrayNode();
+            list.forEach(e -> all.add(e.json()));
+            body = all;
+        }
+        for (Explained e : list) {
+            predictions.add(e.prediction());
+            calls += e.predictorCalls();
+            rows += e.predictorRows();
+        }
+        return ExplanationRecord.builder()
+                .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
+                .inferenceId(request.id())
+                .model(explainer.spec().name())
+                .namespace(request.namespace())
+                .explainer(explainer.spec().type().label())
+                .anchor(first.anchor())
+                .precision(first.precision())
+                .coverage(first.coverage())
+                .explainedPrediction(list.size() == 1 ? Integer.toString(first.prediction()) : predictions.toString())
+                .timing("explain", elapsedMs)
+                .timing("predictor_calls", calls)
+                .timing("predictor_rows", rows)
+                .explanation(body.toString())
+                .build();
+    }
+
+    /** Instances of a V1 body, or the rows of the first tensor of an Open Inference V2 body. */
+    static List<JsonNode> instances(JsonNode payload) {
+        List<JsonNode> out = new ArrayList<>();
+        JsonNode v1 = payload.get("instances");
+        if (v1 != null && v1.isArray()) {
+            v1.forEach(out::add);
+            return out;
+        }
+        JsonNode inputs = payload.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+            throw new PermanentEventException("request has neither 'instances' nor 'inputs'");
+        }
+        JsonNode tensor = inputs.get(0);
+        JsonNode shape = tensor.path("shape");
+        JsonNode data = tensor.path("data");
+        if (!shape.isArray() || shape.isEmpty() || !data.isArray()) {
+            throw new PermanentEventException("V2 input tensor needs 'shape' and 'data'");
+        }
+        long n = shape.get(0).asLong();
+        long width = 1;
+        for (int i = 1; i < shape.size(); i++) {
+            width *= shape.get(i).asLong();
+        }
+        // data may be flat (row-major) or nested by rows
+        List<JsonNode> flat = new ArrayList<>();
+        flatten(data, flat);
+        if (n <= 0 || width <= 0 || flat.size() != n * width) {
+            throw new PermanentEventException("V2 input tensor of shape " + shape + " has " + flat.size() + " values");
+        }
+        for (int r = 0; r < n; r++) {
+            ArrayNode row = F.arrayNode();
+            for (int c = 0; c < width; c++) {
+                row.add(flat.get((int) (r * width + c)));
+            }
+            out.add(shape.size() == 1 ? row.get(0) : row);
+        }
+        return out;
+    }
+
+    private static void flatten(JsonNode node, List<JsonNode> out) {
+        if (node.isArray()) {
+            node.forEach(n -> flatten(n, out));
+        } else {
+            out.add(node);
+        }
+    }
+
+    private static RuntimeException translate(ExplainException e) {
+        return e.isTransient() ? e : new PermanentEventException(e.getMessage(), e);
+    }
+}

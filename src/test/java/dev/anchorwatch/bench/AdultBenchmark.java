@@ -1,0 +1,182 @@
+package dev.anchorwatch.bench;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.anchorwatch.explain.ExplainerFactory;
+import dev.anchorwatch.explain.ExplainerSpec;
+import dev.anchorwatch.explain.ModelExplainer.Explained;
+import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.explain.TabularModelExplainer;
+import dev.anchorwatch.model.Instances;
+import dev.anchorwatch.model.LabeledData;
+import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.model.Predictor;
+import dev.anchorwatch.model.PredictorConfig;
+import dev.anchorwatch.model.Predictors;
+import dev.anchorwatch.model.ReferenceForest;
+
+/**
+ * Explains the first rows of the Adult test set with the reference forest (PEER.md's black box) on one
+ * thread, in-process and through the KServe V1 HTTP client against a loopback model server, and prints
+ * the figures PEER.md reports: wall time median / p90, predictor calls and rows, precision, coverage,
+ * anchors found, share of time inside the model.
+ */
+public final class AdultBenchmark {
+    private AdultBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            throw new IllegalArgumentException("usage: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
+        }
+        Path forestPath = Path.of(args[0]);
+        int rows = 20;
+        int passes = 3;
+        boolean http = true;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rows" -> rows = Integer.parseInt(args[++i]);
+                case "--passes" -> passes = Integer.parseInt(args[++i]);
+                case "--no-http" -> http = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        ReferenceForest forest = ReferenceForest.load(forestPath);
+        double[][] test = testRows(rows);
+        System.out.printf(Locale.ROOT, "Adult benchmark: %d test rows, reference forest %s, %d cores, Java %s%n",
+                rows, forestPath.getFileName(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+
+        TimedPredictor inProcess = new TimedPredictor(Predictors.inProcess(forest));
+        TabularModelExplainer explainer = ExplainerFactory.tabular(spec("http://127.0.0.1:1"), inProcess,
+                Integer.MAX_VALUE);
+        report("in-process, cold (first pass, JIT warming)", explainer, inProcess, test, 0);
+        for (int pass = 1; pass <= passes; pass++) {
+            report("in-process, warm, pass " + pass + " (seed offset " + pass + ")", explainer, inProcess, test, pass);
+        }
+
+        if (http) {
+            try (ModelServer server = ModelServer.builder().host("127.0.0.1").port(0).model("adult", forest).start()) {
+                ExplainerSpec spec = spec(server.baseUrl());
+                PredictorConfig config = spec.predictor();
+                TimedPredictor client = new TimedPredictor(Predictors.http(config));
+                TabularModelExplainer overHttp = ExplainerFactory.tabular(spec, client, config.maxRowsPerRequest());
+                report("KServe V1 over loopback HTTP, cold", overHttp, client, test, 0);
+                report("KServe V1 over loopback HTTP, warm", overHttp, client, test, 1);
+                System.out.printf(Locale.ROOT, "  model server saw %d requests, %d rows in all%n",
+                        server.requests(), server.rows());
+            }
+        }
+    }
+
+    private static void report(String title, TabularModelExplainer explainer, TimedPredictor predictor,
+                               double[][] test, int pass) {
+        int n = test.length;
+        double[] wall = new double[n];
+        double[] calls = new double[n];
+        double[] rowsSent = new double[n];
+        double[] precision = new double[n];
+        double[] coverage = new double[n];
+        int found = 0;
+        long modelNanos0 = predictor.nanos.get();
+        long t0 = System.nanoTime();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ArrayNode instance = new ObjectMapper().createArrayNode();
+            Arrays.stream(test[i]).forEach(instance::add);
+            long s = System.nanoTime();
+            Explained e = explainer.explain(instance, 1000L * pass + i);
+            wall[i] = (System.nanoTime() - s) / 1e9;
+            calls[i] = e.predictorCalls();
+            rowsSent[i] = e.predictorRows();
+            precision[i] = e.precision();
+            coverage[i] = e.coverage();
+            if (e.success()) {
+                found++;
+            }
+            lines.add(String.format(Locale.ROOT, "    row %2d: label %d, %s, precision %.3f, coverage %.3f%s",
+                    i, e.prediction(), String.join(" AND ", e.anchor()), e.precision(), e.coverage(),
+                    e.success() ? "" : " (no anchor reached the threshold)"));
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        double model = (predictor.nanos.get() - modelNanos0) / 1e9;
+        System.out.printf(Locale.ROOT, "%n%s%n", title);
+        System.out.printf(Locale.ROOT, "  wall time per explanation: median %.4f s, p90 %.4f s, total %.2f s%n",
+                median(wall), quantile(wall, 0.9), total);
+        System.out.printf(Locale.ROOT, "  predictor calls per explanation: median %.1f; rows: median %.0f, total %.0f%n",
+                median(calls), median(rowsSent), Arrays.stream(rowsSent).sum());
+        System.out.printf(Locale.ROOT, "  share of wall time inside the model: %.2f%n", model / total);
+        System.out.printf(Locale.ROOT, "  precision median %.3f, coverage median %.3f, anchors found %d of %d%n",
+                median(precision), median(coverage), found, n);
+        if (pass <= 1) {
+            lines.forEach(System.out::println);
+        }
+    }
+
+    private static double median(double[] v) {
+        return quantile(v, 0.5);
+    }
+
+    /** Linear interpolation between order statistics (NumPy's default), as PEER.md's figures use. */
+    private static double quantile(double[] v, double q) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        double h = (s.length - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, s.length - 1);
+        return s[lo] + (h - lo) * (s[hi] - s[lo]);
+    }
+
+    static ExplainerSpec spec(String predictorUrl) throws Exception {
+        try (InputStream in = AdultBenchmark.class.getClassLoader().getResourceAsStream("demo/adult.yaml")) {
+            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
+            ((ObjectNode) tree.get("predictor")).put("url", predictorUrl);
+            // PEER.md ran without caps: lift the demo's sample and time caps
+            ((ObjectNode) tree.get("parameters")).put("max_samples", 0).put("time_budget", "PT0S");
+            return SpecLoader.parse(tree, "classpath:demo/adult.yaml", s -> s);
+        }
+    }
+
+    static double[][] testRows(int n) throws Exception {
+        try (InputStream in = AdultBenchmark.class.getClassLoader().getResourceAsStream("demo/adult/adult_test.csv")) {
+            LabeledData data = LabeledData.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "label");
+            return Arrays.copyOf(data.x(), Math.min(n, data.size()));
+        }
+    }
+
+    /** Measures the time spent waiting for the model. */
+    static final class TimedPredictor implements Predictor {
+        final Predictor delegate;
+        final AtomicLong nanos = new AtomicLong();
+
+        TimedPredictor(Predictor delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletableFuture<int[]> predict(Instances batch) {
+            long s = System.nanoTime();
+            return delegate.predict(batch).whenComplete((r, e) -> nanos.addAndGet(System.nanoTime() - s));
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.anchorwatch.bench;
+
+import java.util.Arrays;
+
+/**
+ * Benchmark commands; each prints its figures. Run with
+ * {@code ./mvnw -q -Pbench test-compile exec:java -Dbench=NAME -Dbench.args="..."}; see docs/benchmarks.md.
+ */
+public final class Benchmarks {
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "adult" -> AdultBenchmark.main(rest);
+            default -> usage();
+        }
+        System.exit(0);
+    }
+
+    private static void usage() {
+        System.err.println("benchmarks: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
+        System.exit(2);
+    }
+}
