@@ -1,0 +1,92 @@
+package dev.anchorwatch.model;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link Classifier} behind the {@link Predictor} interface, for tabular rows only. Each batch is evaluated as
+ * one task on the given executor, or on the calling thread when there is none.
+ */
+public final class InProcessPredictor implements Predictor, PredictorStats {
+    private final Classifier classifier;
+    private final Executor executor;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder rowsSent = new LongAdder();
+
+    /** Evaluates on the calling thread: the returned future is already complete. */
+    public InProcessPredictor(Classifier classifier) {
+        this(classifier, null);
+    }
+
+    /** @param executor where batches are evaluated; null for the calling thread */
+    public InProcessPredictor(Classifier classifier, Executor executor) {
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
+        this.executor = executor;
+    }
+
+    public Classifier classifier() {
+        return classifier;
+    }
+
+    @Override
+    public CompletableFuture<int[]> predict(Instances batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (!(batch instanceof Instances.Rows rows)) {
+            return CompletableFuture.failedFuture(new PredictorException("in-process model accepts tabular rows only, got "
+                    + batch.getClass().getSimpleName().toLowerCase(Locale.ROOT), false));
+        }
+        requests.increment();
+        rowsSent.add(rows.size());
+        if (executor == null) {
+            try {
+                return CompletableFuture.completedFuture(evaluate(rows.rows()));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        // Completed by hand so the future fails with the PredictorException itself, as the HTTP clients' do.
+        CompletableFuture<int[]> result = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(evaluate(rows.rows()));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            return result;
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(
+                    new PredictorException("in-process model is overloaded or shut down: executor rejected the batch", true));
+        }
+    }
+
+    private int[] evaluate(double[][] rows) {
+        int expected = classifier.features();
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == null || (expected >= 0 && rows[i].length != expected)) {
+                throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
+                        + " has " + (rows[i] == null ? 0 : rows[i].length), false);
+            }
+        }
+        try {
+            return classifier.predictAll(rows);
+        } catch (IllegalArgumentException e) {
+            throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
+        }
+    }
+
+    @Override
+    public long requests() {
+        return requests.sum();
+    }
+
+    @Override
+    public long rowsSent() {
+        return rowsSent.sum();
+    }
+}

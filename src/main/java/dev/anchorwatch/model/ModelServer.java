@@ -1,0 +1,486 @@
+package dev.anchorwatch.model;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A small real HTTP model server for in-process {@link Classifier}s, speaking KServe V1 and the Open Inference
+ * Protocol (V2) over the JDK's HTTP server. It is what the embedded demo and other packages' tests call as "the
+ * model": a real predictor over real HTTP inside the same JVM.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/models} and {@code GET /v1/models/{m}}: list, readiness</li>
+ *   <li>{@code POST /v1/models/{m}:predict}: {@code {"instances": [[...], ...]}} to {@code {"predictions": [...]}},
+ *       labels, or probability vectors for a model registered with {@link Output#PROBABILITIES}</li>
+ *   <li>{@code GET /v2/health/ready}, {@code /v2/health/live}, {@code /v2/models/{m}}, {@code /v2/models/{m}/ready}</li>
+ *   <li>{@code POST /v2/models/{m}/infer}: one numeric input {@code [n, d]} (flat or nested data) to output
+ *       {@code output-0}, INT64 labels {@code [n]} (FP64 probabilities {@code [n, k]} with
+ *       {@link Output#PROBABILITIES})</li>
+ * </ul>
+ * Errors are JSON {@code {"error": "..."}}: 404 unknown model or route, 405 wrong method, 400 malformed body or wrong
+ * feature count, 413 body over the limit, 500 otherwise. Requests are handled on a bounded pool; when its queue is
+ * full the accepting thread handles the request itself, which slows accepting down instead of queueing more.
+ */
+public final class ModelServer implements AutoCloseable {
+
+    /** What a model's predict answers carry. */
+    public enum Output {
+        /** Class indices (V1 integers, V2 INT64 {@code [n]}). */
+        LABELS,
+        /** Class probability vectors (V1 arrays, V2 FP64 {@code [n, k]}). */
+        PROBABILITIES
+    }
+
+    private record Served(String name, Classifier classifier, Output output) {
+    }
+
+    private static final Pattern V1_MODEL = Pattern.compile("/v1/models/([^/:]+)");
+    private static final Pattern V1_PREDICT = Pattern.compile("/v1/models/([^/:]+):predict");
+    private static final Pattern V2_MODEL = Pattern.compile("/v2/models/([^/]+)(/ready|/infer)?");
+
+    private final Map<String, Served> models;
+    private final long maxBodyBytes;
+    private final HttpServer server;
+    private final ThreadPoolExecutor pool;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder rows = new LongAdder();
+
+    private ModelServer(Builder b) throws IOException {
+        this.models = Map.copyOf(b.models);
+        this.maxBodyBytes = b.maxBodyBytes;
+        AtomicInteger count = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(b.queue), r -> {
+                    Thread t = new Thread(r, "anchorwatch-model-server-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.pool.allowCoreThreadTimeOut(true);
+        this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 64);
+        this.server.createContext("/", this::handle);
+        this.server.setExecutor(pool);
+        this.server.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String host() {
+        return server.getAddress().getHostString();
+    }
+
+    /** {@code http://host:port}, ready for {@link PredictorConfig#of}. */
+    public String baseUrl() {
+        String host = host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /** Predict and infer requests answered with 200. */
+    public long requests() {
+        return requests.sum();
+    }
+
+    /** Instances predicted in those requests. */
+    public long rows() {
+        return rows.sum();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+
+    // ---- request handling
+
+    /** An answer with a status; thrown to end a request early with a clear JSON error. */
+    private static final class HttpError extends Exception {
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            try {
+                route(exchange);
+            } catch (HttpError e) {
+                sendError(exchange, e.status, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                sendError(exchange, 400, e.getMessage());
+            } catch (RuntimeException e) {
+                sendError(exchange, 500, "internal error: " + e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException, HttpError {
+        String path = ex.getRequestURI().getRawPath();
+        String method = ex.getRequestMethod();
+        Matcher m;
+        if ((m = V1_PREDICT.matcher(path)).matches()) {
+            requireMethod(method, "POST");
+            Served model = model(m.group(1));
+            predictV1(ex, model, readBody(ex));
+        } else if ((m = V1_MODEL.matcher(path)).matches()) {
+            requireMethod(method, "GET");
+            Served model = model(m.group(1));
+            sendJson(ex, 200, Map.of("name", model.name, "ready", true));
+        } else if (path.equals("/v1/models")) {
+            requireMethod(method, "GET");
+            sendJson(ex, 200, Map.of("models", models.keySet().stream().sorted().toList()));
+        } else if (path.equals("/v2/health/ready") || path.equals("/v2/health/live")) {
+            requireMethod(method, "GET");
+            sendJson(ex, 200, Map.of(path.endsWith("ready") ? "ready" : "live", true));
+        } else if ((m = V2_MODEL.matcher(path)).matches()) {
+            String action = m.group(2);
+            Served model = model(m.group(1));
+            if ("/infer".equals(action)) {
+                requireMethod(method, "POST");
+                inferV2(ex, model, readBody(ex));
+            } else if ("/ready".equals(action)) {
+                requireMethod(method, "GET");
+                sendJson(ex, 200, Map.of("name", model.name, "ready", true));
+            } else {
+                requireMethod(method, "GET");
+                sendJson(ex, 200, metadata(model));
+            }
+        } else {
+            throw new HttpError(404, "no route for " + method + " " + Labels.shorten(path));
+        }
+    }
+
+    private Served model(String name) throws HttpError {
+        Served model = models.get(name);
+        if (model == null) {
+            throw new HttpError(404, "model '" + Labels.shorten(name) + "' is not served here; models: "
+                    + models.keySet().stream().sorted().toList());
+        }
+        return model;
+    }
+
+    private static void requireMethod(String actual, String expected) throws HttpError {
+        if (!actual.equals(expected)) {
+            throw new HttpError(405, "use " + expected + ", not " + Labels.shorten(actual));
+        }
+    }
+
+    private JsonNode readBody(HttpExchange ex) throws IOException, HttpError {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > maxBodyBytes) {
+                    throw tooLarge();
+                }
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "Content-Length is not a number");
+            }
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        }
+        if (body.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try {
+            JsonNode json = Json.MAPPER.readTree(body);
+            if (json == null || !json.isObject()) {
+                throw new HttpError(400, "body must be a JSON object");
+            }
+            return json;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new HttpError(400, "body is not valid JSON");
+        }
+    }
+
+    private HttpError tooLarge() {
+        return new HttpError(413, "body is larger than " + maxBodyBytes + " bytes");
+    }
+
+    private void predictV1(HttpExchange ex, Served model, JsonNode body) throws IOException, HttpError {
+        JsonNode instances = body.get("instances");
+        if (instances == null || !instances.isArray()) {
+            throw new HttpError(400, "body needs an \"instances\" array");
+        }
+        double[][] x = new double[instances.size()][];
+        for (int i = 0; i < x.length; i++) {
+            JsonNode instance = instances.get(i);
+            if (!instance.isArray()) {
+                throw new HttpError(400, "instance " + i + " is " + Labels.kind(instance) + ", expected an array of"
+                        + " numbers");
+            }
+            x[i] = numbers(instance, "instance " + i);
+            checkWidth(model, x, i);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 16 * x.length);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("predictions");
+            if (model.output == Output.LABELS) {
+                for (int label : model.classifier.predictAll(x)) {
+                    json.writeNumber(label);
+                }
+            } else {
+                for (double[] row : x) {
+                    double[] p = model.classifier.probabilities(row);
+                    json.writeArray(p, 0, p.length);
+                }
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        count(x.length);
+        send(ex, 200, out.toByteArray());
+    }
+
+    private void inferV2(HttpExchange ex, Served model, JsonNode body) throws IOException, HttpError {
+        JsonNode inputs = body.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || !inputs.get(0).isObject()) {
+            throw new HttpError(400, "body needs an \"inputs\" array with one tensor");
+        }
+        JsonNode input = inputs.get(0);
+        String datatype = input.path("datatype").asText("");
+        if (!datatype.matches("FP(16|32|64)|U?INT(8|16|32|64)")) {
+            throw new HttpError(400, "input datatype must be numeric (FP32, FP64, INT64, ...), got '"
+                    + Labels.shorten(datatype) + "'");
+        }
+        JsonNode shape = input.get("shape");
+        if (shape == null || !shape.isArray() || shape.size() != 2 || !shape.get(0).canConvertToInt()
+                || !shape.get(1).canConvertToInt() || shape.get(0).asInt() < 0 || shape.get(1).asInt() < 1) {
+            throw new HttpError(400, "input shape must be [n, d], got " + (shape == null ? "none" : shape));
+        }
+        int n = shape.get(0).asInt();
+        int d = shape.get(1).asInt();
+        if (model.classifier.features() >= 0 && d != model.classifier.features()) {
+            throw new HttpError(400, "input has " + d + " features per row, model '" + model.name + "' expects "
+                    + model.classifier.features());
+        }
+        List<JsonNode> flat = new ArrayList<>();
+        flatten(input.get("data"), flat);
+        if ((long) n * d != flat.size()) {
+            throw new HttpError(400, "input shape [" + n + ", " + d + "] needs " + (long) n * d + " values, data has "
+                    + flat.size());
+        }
+        double[][] x = new double[n][d];
+        for (int i = 0; i < flat.size(); i++) {
+            JsonNode v = flat.get(i);
+            if (!v.isNumber()) {
+                throw new HttpError(400, "input data value " + i + " is " + Labels.kind(v) + ", expected a number");
+            }
+            x[i / d][i % d] = v.doubleValue();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 16 * n);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("model_name", model.name);
+            if (body.path("id").isTextual()) {
+                json.writeStringField("id", body.get("id").textValue());
+            }
+            json.writeArrayFieldStart("outputs");
+            json.writeStartObject();
+            json.writeStringField("name", "output-0");
+            if (model.output == Output.LABELS) {
+                json.writeStringField("datatype", "INT64");
+                json.writeArrayFieldStart("shape");
+                json.writeNumber(n);
+                json.writeEndArray();
+                json.writeFieldName("data");
+                int[] labels = model.classifier.predictAll(x);
+                json.writeArray(labels, 0, labels.length);
+            } else {
+                int k = model.classifier.classes();
+                json.writeStringField("datatype", "FP64");
+                json.writeArrayFieldStart("shape");
+                json.writeNumber(n);
+                json.writeNumber(k);
+                json.writeEndArray();
+                json.writeArrayFieldStart("data");
+                for (double[] row : x) {
+                    for (double p : model.classifier.probabilities(row)) {
+                        json.writeNumber(p);
+                    }
+                }
+                json.writeEndArray();
+            }
+            json.writeEndObject();
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        count(n);
+        send(ex, 200, out.toByteArray());
+    }
+
+    private static Map<String, Object> metadata(Served model) {
+        int d = model.classifier.features();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("name", model.name);
+        meta.put("versions", List.of());
+        meta.put("platform", "anchorwatch-java");
+        meta.put("inputs", List.of(Map.of("name", "input-0", "datatype", "FP64", "shape", List.of(-1, d))));
+        meta.put("outputs", List.of(model.output == Output.LABELS
+                ? Map.of("name", "output-0", "datatype", "INT64", "shape", List.of(-1))
+                : Map.of("name", "output-0", "datatype", "FP64", "shape", List.of(-1, model.classifier.classes()))));
+        return meta;
+    }
+
+    private static void checkWidth(Served model, double[][] x, int i) throws HttpError {
+        int expected = model.classifier.features() >= 0 ? model.classifier.features() : x[0].length;
+        if (x[i].length != expected) {
+            throw new HttpError(400, "instance " + i + " has " + x[i].length + " values, model '" + model.name
+                    + "' expects " + expected);
+        }
+    }
+
+    private static double[] numbers(JsonNode array, String what) throws HttpError {
+        double[] out = new double[array.size()];
+        for (int j = 0; j < out.length; j++) {
+            JsonNode v = array.get(j);
+            if (!v.isNumber()) {
+                throw new HttpError(400, what + " value " + j + " is " + Labels.kind(v) + ", expected a number");
+            }
+            out[j] = v.doubleValue();
+        }
+        return out;
+    }
+
+    private static void flatten(JsonNode node, List<JsonNode> into) throws HttpError {
+        if (node == null || !node.isArray()) {
+            throw new HttpError(400, "input needs a \"data\" array");
+        }
+        for (JsonNode child : node) {
+            if (child.isArray()) {
+                flatten(child, into);
+            } else {
+                into.add(child);
+            }
+        }
+    }
+
+    private void count(int n) {
+        requests.increment();
+        rows.add(n);
+    }
+
+    private static void sendError(HttpExchange ex, int status, String message) throws IOException {
+        sendJson(ex, status, Map.of("error", message == null ? "error" : message));
+    }
+
+    private static void sendJson(HttpExchange ex, int status, Object value) throws IOException {
+        send(ex, status, Json.MAPPER.writeValueAsBytes(value));
+    }
+
+    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    /** Settings of a server; {@link #start()} binds it. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port;
+        private int threads = 4;
+        private int queue = 64;
+        private long maxBodyBytes = 16L << 20;
+        private final Map<String, Served> models = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Address to bind (default 127.0.0.1: loopback only). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Port to bind, 0 for an ephemeral one (default 0). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Request-handling threads (default 4). */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Requests waiting for a thread before the accepting thread handles them itself (default 64). */
+        public Builder queue(int queue) {
+            if (queue < 1) {
+                throw new IllegalArgumentException("queue must be >= 1, got " + queue);
+            }
+            this.queue = queue;
+            return this;
+        }
+
+        /** Largest request body accepted; larger ones get 413 (default 16 MiB). */
+        public Builder maxBodyBytes(long maxBodyBytes) {
+            if (maxBodyBytes < 1) {
+                throw new IllegalArgumentException("max body bytes must be >= 1, got " + maxBodyBytes);
+            }
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** Serves {@code classifier} as {@code name}, answering labels. */
+        public Builder model(String name, Classifier classifier) {
+            return model(name, classifier, Output.LABELS);
+        }
+
+        public Builder model(String name, Classifier classifier, Output output) {
+            if (name == null || !PredictorConfig.MODEL_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("model name must be letters, digits, '.', '_' or '-', got " + name);
+            }
+            if (models.containsKey(name)) {
+                throw new IllegalArgumentException("model '" + name + "' is already registered");
+            }
+            models.put(name, new Served(name, Objects.requireNonNull(classifier, "classifier"),
+                    Objects.requireNonNull(output, "output")));
+            return this;
+        }
+
+        /** Binds and starts serving. */
+        public ModelServer start() throws IOException {
+            if (models.isEmpty()) {
+                throw new IllegalStateException("register at least one model");
+            }
+            return new ModelServer(this);
+        }
+    }
+}
