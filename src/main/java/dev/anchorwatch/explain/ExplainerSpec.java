@@ -18,10 +18,13 @@ import dev.anchorwatch.model.PredictorConfig;
  * @param params      search parameters
  * @param seed        a fixed seed; empty means derive it from the inference id or the instance
  * @param percentiles discretizer percentiles for numeric features (default 25, 50, 75)
+ * @param typeOptions the explainer type's own section ({@code text:} or {@code image:}), parsed and validated
+ *                    by that explainer; empty for AnchorTabular
  * @param origin      the file the spec came from, for messages
  */
 public record ExplainerSpec(String name, ExplainerType type, PredictorConfig predictor, DataSpec data,
-                            AnchorParams params, Optional<Long> seed, double[] percentiles, String origin) {
+                            AnchorParams params, Optional<Long> seed, double[] percentiles,
+                            com.fasterxml.jackson.databind.node.ObjectNode typeOptions, String origin) {
 
     public enum ExplainerType {
         ANCHOR_TABULAR("AnchorTabular"), ANCHOR_TEXT("AnchorText"), ANCHOR_IMAGE("AnchorImage");

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.anchor.AnchorParams;
@@ -35,7 +37,7 @@ public final class SpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters");
+    private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters", "text", "image");
     private static final Set<String> PREDICTOR = Set.of("url", "protocol", "model", "timeout", "max_attempts",
             "max_concurrency", "max_rows_per_request", "class_names");
     private static final Set<String> DATA = Set.of("feature_names", "category_map", "training", "label_column");
@@ -165,7 +167,20 @@ public final class SpecLoader {
         } else if (type == ExplainerType.ANCHOR_TEXT) {
             params = params.withStopOnFirst(true);
         }
-        return new ExplainerSpec(name, type, predictor, data, params, seed, percentiles, origin);
+        // the explainer-type section (text: or image:) is validated by that explainer's own options parser
+        String section = type == ExplainerType.ANCHOR_TEXT ? "text" : type == ExplainerType.ANCHOR_IMAGE ? "image" : null;
+        for (String other : List.of("text", "image")) {
+            if (top.has(other) && !other.equals(section)) {
+                throw new SpecException(origin, other, "only allowed with type " + (other.equals("text")
+                        ? "AnchorText" : "AnchorImage"));
+            }
+        }
+        JsonNode options = section != null && top.has(section) ? top.raw(section) : null;
+        if (options != null && !options.isObject()) {
+            throw new SpecException(origin, section, "must be an object");
+        }
+        ObjectNode typeOptions = options == null ? JsonNodeFactory.instance.objectNode() : ((ObjectNode) options).deepCopy();
+        return new ExplainerSpec(name, type, predictor, data, params, seed, percentiles, typeOptions, origin);
     }
 
     private static String resolve(Path base, String location) {
@@ -209,6 +224,10 @@ public final class SpecLoader {
 
         private String qualify(String key) {
             return path.isEmpty() ? key : path + "." + key;
+        }
+
+        JsonNode raw(String key) {
+            return values.get(key);
         }
 
         boolean has(String key) {
