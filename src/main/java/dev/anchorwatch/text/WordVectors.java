@@ -22,9 +22,9 @@ import java.util.zip.GZIPInputStream;
  * ("word v1 v2 ... vd", as GloVe ships them; a word2vec text header line "count dimension" is skipped; a
  * {@code .gz} file is decompressed). Vectors are kept normalised, so a dot product is the cosine similarity.
  *
- * <p>{@link #neighbours} finds a word's nearest words by brute force over the vocabulary (about 20 ms for
- * 400,000 words of 100 dimensions) and caches the answer, so a word is searched once per process. Immutable
- * apart from that cache; safe to share between threads and explainers.
+ * <p>{@link #neighbours} finds a word's nearest words by brute force over the vocabulary (about 45 ms for
+ * 400,000 words of 100 dimensions on a busy 2-core VM) and caches the answer, so a word is searched once per
+ * process. Immutable apart from that cache; safe to share between threads and explainers.
  */
 public final class WordVectors {
     private static final int CACHE_LIMIT = 50_000;
