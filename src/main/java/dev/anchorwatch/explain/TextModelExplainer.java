@@ -336,6 +336,9 @@ public final class TextModelExplainer implements ModelExplainer {
     }
 
     String parseInstance(JsonNode node) {
+        if (node != null && node.isArray() && node.size() == 1 && node.get(0).isTextual()) {
+            node = node.get(0); // a row of a V2 BYTES tensor of shape [n, 1]
+        }
         if (node == null || !node.isTextual()) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, "an instance of model '" + spec.name()
                     + "' must be a string (the text to explain), got " + describe(node));
