@@ -19,6 +19,7 @@ import dev.anchorwatch.explain.ExplainerFactory;
 import dev.anchorwatch.explain.ExplainerSpec;
 import dev.anchorwatch.explain.ModelExplainer;
 import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.model.BagOfWordsClassifier;
 import dev.anchorwatch.model.LabeledData;
 import dev.anchorwatch.model.ModelServer;
 import dev.anchorwatch.model.RandomForest;
@@ -33,6 +34,9 @@ final class DemoModels implements AutoCloseable {
     static final String ADULT = "adult";
     /** Test row 0 of the vendored Adult test set, as KServe's income example sent it. */
     static final String ADULT_EXAMPLE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
+    static final String MOVIE = "movie";
+    /** A sentence written for the demo (no review data is shipped); the model calls it negative. */
+    static final String MOVIE_EXAMPLE = "\"a dull, plodding movie that never finds its footing.\"";
 
     private final ModelServer server;
     private final List<ModelExplainer> explainers;
@@ -53,9 +57,15 @@ final class DemoModels implements AutoCloseable {
         RandomForest forest = RandomForest.train(adult, RandomForest.Params.DEFAULTS.withSeed(0),
                 ForkJoinPool.commonPool());
         long trained = System.nanoTime();
+        BagOfWordsClassifier movie;
+        try (InputStream in = resource("demo/text/movie_lr.json")) {
+            movie = BagOfWordsClassifier.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("demo text model missing from the classpath", e);
+        }
         ModelServer server;
         try {
-            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).start();
+            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).textModel(MOVIE, movie).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the demo model server on " + host + ":" + port, e);
         }
@@ -63,7 +73,10 @@ final class DemoModels implements AutoCloseable {
         ModelExplainer explainer = ExplainerFactory.create(spec);
         LOG.infof("demo model '%s' (random forest, %d trees) trained in %d ms, served at %s", ADULT,
                 forest.trees(), (trained - t0) / 1_000_000, server.baseUrl());
-        return new DemoModels(server, List.of(explainer));
+        ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()));
+        LOG.infof("demo model '%s' (bag-of-words logistic regression, %d terms) served at %s", MOVIE,
+                movie.vocabularySize(), server.baseUrl());
+        return new DemoModels(server, List.of(explainer, movieExplainer));
     }
 
     List<ModelExplainer> explainers() {
