@@ -43,16 +43,6 @@ import java.util.regex.Pattern;
  * full the accepting thread handles the request itself, which slows accepting down instead of queueing more.
  */
 public final class ModelServer implements AutoCloseable {
-    static {
-        // The JDK server writes response headers and body separately; without TCP_NODELAY each small response
-        // waits for the client's delayed ACK (~40 ms on Linux), which made every predictor call cost 40 ms.
-        // The JDK reads this once, when its server classes load, so it must be set before the first server.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
-
     /** What a model's predict answers carry. */
     public enum Output {
         /** Class indices (V1 integers, V2 INT64 {@code [n]}). */
