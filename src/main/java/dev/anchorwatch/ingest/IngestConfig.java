@@ -9,6 +9,24 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "anchorwatch.ingest")
 public interface IngestConfig {
 
+    /** How the HTTP ingress acknowledges a handled request event. */
+    enum AckMode {
+        /**
+         * Publish to the configured sinks, then answer 202 with no body: the broker has nothing to republish.
+         */
+        SINK,
+        /**
+         * Publish to the configured sinks, then answer 200 with the explanation CloudEvent (HTTP binary mode), which
+         * a Knative broker republishes so that a Trigger routes it on. A duplicate of a handled request is answered
+         * with the same event again.
+         */
+        REPLY
+    }
+
+    /** {@code sink} (202, no body) or {@code reply} (200 with the explanation CloudEvent). */
+    @WithDefault("sink")
+    AckMode ackMode();
+
     /** Largest event body accepted, as received. */
     @WithDefault("10485760")
     int maxBodyBytes();
