@@ -1,6 +1,7 @@
 package dev.anchorwatch.ingest;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -52,6 +53,45 @@ public interface IngestConfig {
     int retryAfterSeconds();
 
     PairingWindow pairing();
+
+    Kafka kafka();
+
+    /**
+     * The Kafka ingress (SmallRye channel {@code inference-events}). Its connector settings live under
+     * {@code mp.messaging.incoming.inference-events.*} and read these keys (application.properties).
+     */
+    interface Kafka {
+        /** Consume logger events from Kafka; off by default, so nothing connects to a broker unless asked. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Topic of logger events, CloudEvents in binary ({@code ce_*} headers) or structured mode. */
+        @WithDefault("anchorwatch.inference-events")
+        String topic();
+
+        /** Consumer group: replicas in one group share the topic's partitions. */
+        @WithDefault("anchorwatch")
+        String groupId();
+
+        /** Where poison records go, with the reason in a header. */
+        @WithDefault("anchorwatch.inference-events.dlq")
+        String deadLetterTopic();
+
+        /** Records handled at once by one replica (the rest wait in the consumer, which then stops fetching). */
+        @WithDefault("4")
+        int concurrency();
+
+        /** First wait before handling a record again after a transient failure; doubled each time. */
+        @WithDefault("500ms")
+        Duration initialBackoff();
+
+        /** Longest wait between two attempts at a record. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        /** Extra properties of the dead-letter producer, e.g. {@code ...dead-letter-producer."compression.type"=zstd}. */
+        Map<String, String> deadLetterProducer();
+    }
 
     interface PairingWindow {
         /** Most (source, id) pairs remembered; the oldest are forgotten beyond it. */
