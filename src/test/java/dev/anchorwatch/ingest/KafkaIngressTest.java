@@ -141,6 +141,24 @@ class KafkaIngressTest {
     }
 
     @Test
+    void recordsInFlightAreBoundedByTheConcurrency() throws Exception {
+        FakeEventExplainer.release = new CompletableFuture<>();
+        FakeEventExplainer.mostHeld.set(0);
+        for (int i = 0; i < 6; i++) {
+            kafka.send(TOPIC, "k-h" + i, request("k-h" + i, "held"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (FakeEventExplainer.held.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(500); // time for a third to start, were it allowed
+        assertEquals(2, FakeEventExplainer.held.get(), "anchorwatch.ingest.kafka.concurrency=2 records in flight");
+        FakeEventExplainer.release.complete(null);
+        assertEquals(6, outputsFor("k-h0", "k-h1", "k-h2", "k-h3", "k-h4", "k-h5").size());
+        assertEquals(2, FakeEventExplainer.mostHeld.get());
+    }
+
+    @Test
     void transientFailuresAreRetriedNeitherDeadLetteredNorCommitted() throws Exception {
         FakeEventExplainer.predictorUp = new CompletableFuture<>();
         FakeEventExplainer.downAttempts.set(0);
