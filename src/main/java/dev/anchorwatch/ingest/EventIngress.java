@@ -24,7 +24,8 @@ import dev.anchorwatch.publish.PublishException;
  * a time limit and a concurrency bound, publish to every sink, and only then acknowledge.
  *
  * <ul>
- * <li>202: handled (explanation published, response kept, or a duplicate of a handled event);</li>
+ * <li>202: handled (explanation published, response kept, or a duplicate of a handled event); for a request, the
+ * reply carries the published record, which the HTTP ingress returns as a CloudEvent in reply mode;</li>
  * <li>400: the event can never be decoded; 422: it can never be explained (a failure event was published);</li>
  * <li>429 + Retry-After: all explanation slots are busy, or the same request is being explained now;</li>
  * <li>503: a transient failure (explainer, predictor, time limit, a sink down); 502: a sink refused the output
@@ -35,8 +36,17 @@ public final class EventIngress {
 
     private static final Logger LOG = Logger.getLogger(EventIngress.class);
 
-    /** How to answer the delivery. */
-    public record Reply(int status, String message, Integer retryAfterSeconds) {
+    /**
+     * How to answer the delivery.
+     *
+     * @param explanation on a 202 for a request: the record that was published for it (also for a duplicate,
+     *                    when the ingress remembers published records); null otherwise
+     */
+    public record Reply(int status, String message, Integer retryAfterSeconds, ExplanationRecord explanation) {
+        public Reply(int status, String message, Integer retryAfterSeconds) {
+            this(status, message, retryAfterSeconds, null);
+        }
+
         static Reply accepted(String message) {
             return new Reply(202, message, null);
         }
@@ -50,9 +60,22 @@ public final class EventIngress {
     private final Duration explainTimeout;
     private final int retryAfterSeconds;
     private final Clock clock;
+    private final boolean rememberPublished;
 
     public EventIngress(InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
             ExplanationPublisher publisher, int maxConcurrent, Duration explainTimeout, int retryAfterSeconds, Clock clock) {
+        this(decoder, pairing, explainer, publisher, maxConcurrent, explainTimeout, retryAfterSeconds, clock, false);
+    }
+
+    /**
+     * @param rememberPublished keep each published record in the pairing window, so that a duplicate of a handled
+     *                          request is answered with it too (reply mode: the broker may redeliver because the
+     *                          reply was lost, and must then get the explanation again)
+     */
+    public EventIngress(InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
+            ExplanationPublisher publisher, int maxConcurrent, Duration explainTimeout, int retryAfterSeconds, Clock clock,
+            boolean rememberPublished) {
+        this.rememberPublished = rememberPublished;
         this.decoder = decoder;
         this.pairing = pairing;
         this.explainer = explainer;
@@ -92,7 +115,10 @@ public final class EventIngress {
             if (outcome instanceof Pairing.InFlight) {
                 return done(new Reply(429, "inference " + event.id() + " is being explained now", retryAfterSeconds));
             }
-            return done(Reply.accepted(outcome instanceof Pairing.Duplicate ? "duplicate" : "response kept"));
+            if (outcome instanceof Pairing.Duplicate duplicate) {
+                return done(new Reply(202, "duplicate", null, duplicate.published().orElse(null)));
+            }
+            return done(Reply.accepted("response kept"));
         }
         InferenceEvent request = explain.request();
         CompletableFuture<Reply> reply;
@@ -157,8 +183,9 @@ public final class EventIngress {
         return publisher.publish(outcome.record()).toCompletableFuture()
                 .handle((ignored, error) -> {
                     if (error == null) {
-                        pairing.completed(request);
-                        return new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(), null);
+                        pairing.completed(request, rememberPublished ? outcome.record() : null);
+                        return new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(), null,
+                                outcome.record());
                     }
                     Throwable cause = unwrap(error);
                     pairing.abandoned(request);

@@ -134,7 +134,8 @@ public final class InferenceEventDecoder {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new PermanentEventException("body starts like gzip but does not inflate: " + e.getMessage(), e);
+            throw new PermanentEventException("body starts like gzip but does not inflate: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
     }
 

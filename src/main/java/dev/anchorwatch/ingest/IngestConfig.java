@@ -1,6 +1,7 @@
 package dev.anchorwatch.ingest;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -8,6 +9,24 @@ import io.smallrye.config.WithDefault;
 /** Bounds on input events and on the request/response pairing window. */
 @ConfigMapping(prefix = "anchorwatch.ingest")
 public interface IngestConfig {
+
+    /** How the HTTP ingress acknowledges a handled request event. */
+    enum AckMode {
+        /**
+         * Publish to the configured sinks, then answer 202 with no body: the broker has nothing to republish.
+         */
+        SINK,
+        /**
+         * Publish to the configured sinks, then answer 200 with the explanation CloudEvent (HTTP binary mode), which
+         * a Knative broker republishes so that a Trigger routes it on. A duplicate of a handled request is answered
+         * with the same event again.
+         */
+        REPLY
+    }
+
+    /** {@code sink} (202, no body) or {@code reply} (200 with the explanation CloudEvent). */
+    @WithDefault("sink")
+    AckMode ackMode();
 
     /** Largest event body accepted, as received. */
     @WithDefault("10485760")
@@ -34,6 +53,45 @@ public interface IngestConfig {
     int retryAfterSeconds();
 
     PairingWindow pairing();
+
+    Kafka kafka();
+
+    /**
+     * The Kafka ingress (SmallRye channel {@code inference-events}). Its connector settings live under
+     * {@code mp.messaging.incoming.inference-events.*} and read these keys (application.properties).
+     */
+    interface Kafka {
+        /** Consume logger events from Kafka; off by default, so nothing connects to a broker unless asked. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Topic of logger events, CloudEvents in binary ({@code ce_*} headers) or structured mode. */
+        @WithDefault("anchorwatch.inference-events")
+        String topic();
+
+        /** Consumer group: replicas in one group share the topic's partitions. */
+        @WithDefault("anchorwatch")
+        String groupId();
+
+        /** Where poison records go, with the reason in a header. */
+        @WithDefault("anchorwatch.inference-events.dlq")
+        String deadLetterTopic();
+
+        /** Records handled at once by one replica (the rest wait in the consumer, which then stops fetching). */
+        @WithDefault("4")
+        int concurrency();
+
+        /** First wait before handling a record again after a transient failure; doubled each time. */
+        @WithDefault("500ms")
+        Duration initialBackoff();
+
+        /** Longest wait between two attempts at a record. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        /** Extra properties of the dead-letter producer, e.g. {@code ...dead-letter-producer."compression.type"=zstd}. */
+        Map<String, String> deadLetterProducer();
+    }
 
     interface PairingWindow {
         /** Most (source, id) pairs remembered; the oldest are forgotten beyond it. */

@@ -23,7 +23,7 @@ public class IngestWiring {
     EventIngress ingress(IngestConfig config, InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
             ExplanationPublisher publisher) {
         return new EventIngress(decoder, pairing, explainer, publisher, config.maxConcurrent(), config.explainTimeout(),
-                config.retryAfterSeconds(), Clock.systemUTC());
+                config.retryAfterSeconds(), Clock.systemUTC(), config.ackMode() == IngestConfig.AckMode.REPLY);
     }
 
     @Produces

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.anchorwatch.publish.ExplanationRecord;
+
 /**
  * Pairs KServe request and response events by ce-id and deduplicates them, within a bounded window.
  *
@@ -36,8 +38,15 @@ public final class Pairing {
     public record InFlight(InferenceEvent request) implements Outcome {
     }
 
-    /** Already handled within the window: acknowledge and drop. */
-    public record Duplicate(InferenceEvent event) implements Outcome {
+    /**
+     * Already handled within the window: acknowledge and drop. For a request, {@code published} is what its
+     * explanation published, when the caller asked for it to be remembered ({@link #completed(InferenceEvent,
+     * ExplanationRecord)}), so that it can be given again (reply mode).
+     */
+    public record Duplicate(InferenceEvent event, Optional<ExplanationRecord> published) implements Outcome {
+        public Duplicate(InferenceEvent event) {
+            this(event, Optional.empty());
+        }
     }
 
     /** A response, kept to be attached to its request's explanation; nothing else to do. */
@@ -50,6 +59,7 @@ public final class Pairing {
         final Instant created;
         RequestState request = RequestState.NONE;
         InferenceEvent response;
+        ExplanationRecord published;
 
         Entry(Instant created) {
             this.created = created;
@@ -92,7 +102,7 @@ public final class Pairing {
                 case IN_FLIGHT:
                     return new InFlight(event);
                 case DONE:
-                    return new Duplicate(event);
+                    return new Duplicate(event, Optional.ofNullable(entry.published));
                 default:
                     entry.request = RequestState.IN_FLIGHT;
                     return new Explain(event, Optional.ofNullable(entry.response));
@@ -116,9 +126,18 @@ public final class Pairing {
 
     /** The request's explanation (or failure event) was published: later copies are duplicates. */
     public synchronized void completed(InferenceEvent request) {
+        completed(request, null);
+    }
+
+    /**
+     * As {@link #completed(InferenceEvent)}, remembering what was published (or nothing, for null) for as long as
+     * the pair is remembered, so that a duplicate can be answered with it. It costs the record's memory per pair.
+     */
+    public synchronized void completed(InferenceEvent request, ExplanationRecord published) {
         Entry entry = window.get(request.pairKey());
         if (entry != null && entry.request == RequestState.IN_FLIGHT) {
             entry.request = RequestState.DONE;
+            entry.published = published;
         }
     }
 

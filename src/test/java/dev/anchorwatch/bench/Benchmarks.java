@@ -18,6 +18,7 @@ public final class Benchmarks {
         switch (args[0]) {
             case "adult" -> AdultBenchmark.main(rest);
             case "text" -> TextBenchmark.main(rest);
+            case "events" -> EventPipelineBenchmark.main(rest);
             default -> usage();
         }
         System.exit(0);
@@ -26,6 +27,7 @@ public final class Benchmarks {
     private static void usage() {
         System.err.println("benchmarks: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
         System.err.println("            text [--passes N] [--no-http] [--perturb-punctuation]");
+        System.err.println("            events [--events N] [--warmup N] [--concurrency N]");
         System.exit(2);
     }
 }

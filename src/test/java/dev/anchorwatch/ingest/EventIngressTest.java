@@ -99,6 +99,30 @@ class EventIngressTest {
     }
 
     @Test
+    void publishedRecordIsInTheReplyAndRememberedForDuplicatesOnlyWhenAsked() {
+        EventIngress.Reply reply = post(KServeEvents.request("r-7"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        assertEquals(202, reply.status());
+        assertEquals(published.get(0), reply.explanation());
+        assertNull(post(KServeEvents.request("r-7"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).explanation(),
+                "sink mode keeps no records in the window");
+
+        EventIngress remembering = new EventIngress(new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT),
+                new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()), new FakeEventExplainer(),
+                new ExplanationPublisher(List.of(capture), Duration.ofSeconds(5)), 2, Duration.ofSeconds(5), 3,
+                Clock.systemUTC(), true);
+        Map<String, List<String>> headers = new java.util.HashMap<>();
+        KServeEvents.request("r-8").forEach((k, v) -> headers.put(k, List.of(v)));
+        EventIngress.Reply first = remembering.handleHttp(headers, KServeEvents.utf8(KServeEvents.V1_REQUEST))
+                .toCompletableFuture().join();
+        EventIngress.Reply duplicate = remembering.handleHttp(headers, KServeEvents.utf8(KServeEvents.V1_REQUEST))
+                .toCompletableFuture().join();
+        assertEquals(202, duplicate.status());
+        assertEquals("duplicate", duplicate.message());
+        assertEquals(first.explanation(), duplicate.explanation());
+        assertEquals(2, published.size(), "the duplicate was not explained nor published again");
+    }
+
+    @Test
     void undecodableEventsAnswer400() {
         EventIngress.Reply reply = post(KServeEvents.request("r-6"), KServeEvents.utf8("instances=1"));
         assertEquals(400, reply.status());

@@ -12,9 +12,10 @@ import dev.anchorwatch.publish.ExplanationIds;
 import dev.anchorwatch.publish.ExplanationRecord;
 
 /**
- * Test double for the explainer, selected only by {@link EventIngressResourceTest}'s profile. Behaves by model
- * name: "adult" explains, "unknown-model" fails permanently, "flaky" fails transiently, "slow" waits for
- * {@link #gate}.
+ * Test double for the explainer, selected only by the profiles of ingress tests that need no real model. Behaves
+ * by model name: "adult" explains, "unknown-model" fails permanently, "flaky" fails transiently, "slow" waits for
+ * {@link #gate}, "down-until-open" fails transiently until {@link #predictorUp} completes, "held" waits for
+ * {@link #release}.
  */
 @Alternative
 @ApplicationScoped
@@ -22,6 +23,13 @@ public class FakeEventExplainer implements EventExplainer {
 
     static volatile CompletableFuture<Void> gate = new CompletableFuture<>();
     static volatile CountDownLatch slowStarted = new CountDownLatch(1);
+    /** Model "down-until-open" fails transiently (predictor down) until this completes. */
+    static volatile CompletableFuture<Void> predictorUp = new CompletableFuture<>();
+    static final java.util.concurrent.atomic.AtomicInteger downAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    /** Model "held" waits for this; {@link #held} counts explanations waiting now, {@link #mostHeld} the peak. */
+    static volatile CompletableFuture<Void> release = new CompletableFuture<>();
+    static final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger mostHeld = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public CompletionStage<ExplanationRecord> explain(InferenceEvent request) {
@@ -30,6 +38,18 @@ public class FakeEventExplainer implements EventExplainer {
                 return CompletableFuture.failedFuture(new PermanentEventException("unknown model unknown-model"));
             case "flaky":
                 return CompletableFuture.failedFuture(new IllegalStateException("predictor down"));
+            case "held":
+                mostHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
+                return release.thenApply(ignored -> {
+                    held.decrementAndGet();
+                    return record(request);
+                });
+            case "down-until-open":
+                if (!predictorUp.isDone()) {
+                    downAttempts.incrementAndGet();
+                    return CompletableFuture.failedFuture(new IllegalStateException("predictor down"));
+                }
+                return CompletableFuture.completedFuture(record(request));
             case "slow":
                 slowStarted.countDown();
                 return gate.thenApply(ignored -> record(request));

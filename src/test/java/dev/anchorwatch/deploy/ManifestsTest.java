@@ -1,0 +1,279 @@
+package dev.anchorwatch.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.anchorwatch.explain.ExplainerSpec;
+import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.ingest.InferenceEvent;
+import dev.anchorwatch.publish.ExplanationRecord;
+import io.fabric8.knative.duck.v1.DeliverySpec;
+import io.fabric8.knative.duck.v1.KReference;
+import io.fabric8.knative.eventing.v1.Broker;
+import io.fabric8.knative.eventing.v1.Trigger;
+import io.fabric8.knative.eventing.v1alpha1.KafkaSink;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+
+/**
+ * Every manifest in knative/ and deploy/ parses into fabric8's Kubernetes and Knative models (KServe's
+ * InferenceService, which fabric8 does not model, as a generic resource), and the pieces fit together: loggers
+ * point at the Broker or the KafkaSink, Triggers filter the logger types and deliver to Anchorwatch with retries
+ * and a dead-letter sink, explanations are routed on, and the ExplainerSpecs are mounted where ANCHORWATCH_SPECS
+ * says and describe the models the InferenceServices serve.
+ */
+class ManifestsTest {
+
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
+            "eventing.knative.dev/v1 Broker", Broker.class,
+            "eventing.knative.dev/v1 Trigger", Trigger.class,
+            "eventing.knative.dev/v1alpha1 KafkaSink", KafkaSink.class,
+            "serving.knative.dev/v1 Service", io.fabric8.knative.serving.v1.Service.class,
+            "v1 ConfigMap", ConfigMap.class,
+            "v1 Service", io.fabric8.kubernetes.api.model.Service.class,
+            "apps/v1 Deployment", Deployment.class,
+            "serving.kserve.io/v1beta1 InferenceService", GenericKubernetesResource.class);
+
+    static List<HasMetadata> knative;
+    static List<HasMetadata> deploy;
+
+    @BeforeAll
+    static void parse() throws IOException {
+        knative = load(Path.of("knative"));
+        deploy = load(Path.of("deploy"));
+    }
+
+    static List<HasMetadata> load(Path dir) throws IOException {
+        List<HasMetadata> out = new ArrayList<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertFalse(files.isEmpty(), "no manifests in " + dir);
+        for (Path f : files) {
+            try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
+                while (docs.hasNext()) {
+                    JsonNode doc = docs.next();
+                    if (doc == null || doc.isEmpty()) {
+                        continue;
+                    }
+                    String key = doc.path("apiVersion").asText() + " " + doc.path("kind").asText();
+                    Class<? extends HasMetadata> type = KINDS.get(key);
+                    assertNotNull(type, f + ": unexpected resource " + key);
+                    HasMetadata r = YAML.treeToValue(doc, type);
+                    if (!(r instanceof GenericKubernetesResource)) {
+                        noUnknownFields(r, f + ": " + key);
+                    }
+                    assertEquals("anchorwatch", r.getMetadata().getNamespace(), f + ": " + key);
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * fabric8's models keep fields they do not know in additionalProperties instead of failing: a misspelt field
+     * (say {@code deadLetterSnk}) would pass unnoticed, and be ignored by the cluster too. So none may be there.
+     */
+    static void noUnknownFields(Object o, String path) {
+        if (o == null) {
+            return;
+        }
+        if (o instanceof java.util.Collection<?> c) {
+            c.forEach(e -> noUnknownFields(e, path + "[]"));
+            return;
+        }
+        if (o instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> noUnknownFields(v, path + "." + k));
+            return;
+        }
+        if (!o.getClass().getName().startsWith("io.fabric8.")) {
+            return;
+        }
+        for (java.lang.reflect.Method m : o.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object value;
+            try {
+                value = m.invoke(o);
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(path + "." + m.getName(), e);
+            }
+            if (m.getName().equals("getAdditionalProperties")) {
+                assertTrue(value == null || ((Map<?, ?>) value).isEmpty(),
+                        path + ": fields unknown to the " + o.getClass().getSimpleName() + " model: " + value);
+            } else {
+                noUnknownFields(value, path + "." + m.getName().substring(3));
+            }
+        }
+    }
+
+    static <T extends HasMetadata> List<T> all(List<HasMetadata> resources, Class<T> type) {
+        return resources.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    static <T extends HasMetadata> T one(List<HasMetadata> resources, Class<T> type, String name) {
+        List<T> found = all(resources, type).stream().filter(r -> name.equals(r.getMetadata().getName())).toList();
+        assertEquals(1, found.size(), type.getSimpleName() + " " + name);
+        return found.get(0);
+    }
+
+    static GenericKubernetesResource inferenceService(List<HasMetadata> resources) {
+        List<GenericKubernetesResource> isvcs = all(resources, GenericKubernetesResource.class).stream()
+                .filter(r -> "InferenceService".equals(r.getKind())).toList();
+        assertEquals(1, isvcs.size());
+        return isvcs.get(0);
+    }
+
+    static JsonNode spec(GenericKubernetesResource r) {
+        return YAML.valueToTree(r.getAdditionalProperties().get("spec"));
+    }
+
+    static Map<String, String> env(Container c) {
+        return c.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    }
+
+    /** Is this reference the resource? */
+    static boolean refers(KReference ref, HasMetadata target) {
+        return ref != null && target.getApiVersion().equals(ref.getApiVersion()) && target.getKind().equals(ref.getKind())
+                && target.getMetadata().getName().equals(ref.getName());
+    }
+
+    static void retriesWithBackoffAndDeadLetters(DeliverySpec d, List<HasMetadata> resources, String where) {
+        assertNotNull(d, where + ": no delivery spec");
+        assertTrue(d.getRetry() != null && d.getRetry() >= 3, where + ": retries");
+        assertEquals("exponential", d.getBackoffPolicy(), where);
+        assertTrue(Duration.parse(d.getBackoffDelay()).toMillis() > 0, where + ": backoff delay");
+        assertNotNull(d.getDeadLetterSink(), where + ": dead-letter sink");
+        KReference dls = d.getDeadLetterSink().getRef();
+        assertTrue(resources.stream().anyMatch(r -> refers(dls, r)), where + ": the dead-letter sink is not defined here");
+    }
+
+    /** ANCHORWATCH_SPECS names the directory where the specs ConfigMap is mounted; the demo is off. */
+    static void mountsTheSpecs(Container c, List<Volume> volumes, ConfigMap specs) {
+        Map<String, String> env = env(c);
+        assertEquals("false", env.get("ANCHORWATCH_DEMO_ENABLED"));
+        String dir = env.get("ANCHORWATCH_SPECS");
+        assertNotNull(dir, "ANCHORWATCH_SPECS");
+        VolumeMount mount = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(dir)).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at ANCHORWATCH_SPECS=" + dir));
+        Volume volume = volumes.stream().filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+        assertEquals(specs.getMetadata().getName(), volume.getConfigMap().getName());
+    }
+
+    static ConfigMap specs() {
+        return one(deploy, ConfigMap.class, "anchorwatch-specs");
+    }
+
+    @Test
+    void specsAreValidExplainerSpecsForTheServedModels() throws IOException {
+        Set<String> models = new java.util.HashSet<>(List.of(inferenceService(knative).getMetadata().getName(),
+                inferenceService(deploy).getMetadata().getName()));
+        for (Map.Entry<String, String> file : specs().getData().entrySet()) {
+            ExplainerSpec spec = SpecLoader.parse(YAML.readTree(file.getValue()), "ConfigMap:" + file.getKey(), l -> l);
+            assertTrue(models.contains(spec.name()), spec.name() + " is not an InferenceService here");
+            URI url = spec.predictor().baseUrl();
+            assertEquals(spec.name() + "-predictor.anchorwatch.svc.cluster.local", url.getHost(),
+                    "the spec calls its InferenceService's predictor");
+        }
+    }
+
+    @Test
+    void brokerPathLoggerTriggersAnchorwatchAndOnwardRouting() {
+        Broker broker = one(knative, Broker.class, "default");
+        io.fabric8.knative.serving.v1.Service anchorwatch = one(knative, io.fabric8.knative.serving.v1.Service.class,
+                "anchorwatch");
+
+        JsonNode logger = spec(inferenceService(knative)).path("predictor").path("logger");
+        assertEquals("all", logger.path("mode").asText());
+        assertEquals("http://broker-ingress.knative-eventing.svc.cluster.local/anchorwatch/" + broker.getMetadata().getName(),
+                logger.path("url").asText(), "the logger posts to the Broker");
+
+        for (String type : List.of(InferenceEvent.REQUEST_TYPE, InferenceEvent.RESPONSE_TYPE)) {
+            List<Trigger> triggers = all(knative, Trigger.class).stream()
+                    .filter(t -> type.equals(t.getSpec().getFilter().getAttributes().get("type"))).toList();
+            assertEquals(1, triggers.size(), "one Trigger for " + type);
+            Trigger t = triggers.get(0);
+            assertEquals(broker.getMetadata().getName(), t.getSpec().getBroker());
+            assertTrue(refers(t.getSpec().getSubscriber().getRef(), anchorwatch), t.getMetadata().getName()
+                    + " delivers to the Anchorwatch Knative Service");
+            retriesWithBackoffAndDeadLetters(t.getSpec().getDelivery(), knative, t.getMetadata().getName());
+        }
+        retriesWithBackoffAndDeadLetters(broker.getSpec().getDelivery(), knative, "broker");
+
+        // the explanations that Anchorwatch replies with, routed on to the KafkaSink
+        Container c = anchorwatch.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("reply", env(c).get("ANCHORWATCH_INGEST_ACK_MODE"), "replies are what the Broker republishes");
+        Trigger onward = all(knative, Trigger.class).stream()
+                .filter(t -> ExplanationRecord.TYPE_EXPLANATION.equals(t.getSpec().getFilter().getAttributes().get("type")))
+                .findFirst().orElseThrow(() -> new AssertionError("no Trigger routes explanations on"));
+        KafkaSink out = one(knative, KafkaSink.class, onward.getSpec().getSubscriber().getRef().getName());
+        assertTrue(refers(onward.getSpec().getSubscriber().getRef(), out));
+        assertEquals("binary", out.getSpec().getContentMode());
+        retriesWithBackoffAndDeadLetters(onward.getSpec().getDelivery(), knative, onward.getMetadata().getName());
+
+        // explanations may take up to the explain timeout: the revision must wait longer
+        assertTrue(anchorwatch.getSpec().getTemplate().getSpec().getTimeoutSeconds() > 120);
+        mountsTheSpecs(c, anchorwatch.getSpec().getTemplate().getSpec().getVolumes(), specs());
+    }
+
+    @Test
+    void kafkaSinkPathLoggerTopicAndTheKafkaIngress() {
+        KafkaSink events = one(deploy, KafkaSink.class, "inference-events");
+        assertEquals("binary", events.getSpec().getContentMode(), "ce_ headers, as the Kafka ingress reads them");
+        JsonNode logger = spec(inferenceService(deploy)).path("predictor").path("logger");
+        assertEquals("all", logger.path("mode").asText());
+        assertEquals("http://kafka-sink-ingress.knative-eventing.svc.cluster.local/anchorwatch/"
+                + events.getMetadata().getName(), logger.path("url").asText(), "the logger posts to the KafkaSink");
+
+        Deployment d = one(deploy, Deployment.class, "anchorwatch");
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        Map<String, String> env = env(c);
+        assertEquals("true", env.get("ANCHORWATCH_INGEST_KAFKA_ENABLED"));
+        assertEquals(events.getSpec().getTopic(), env.get("ANCHORWATCH_INGEST_KAFKA_TOPIC"), "consumes the KafkaSink's topic");
+        assertTrue(events.getSpec().getBootstrapServers().contains(env.get("KAFKA_BOOTSTRAP_SERVERS")));
+        assertNotNull(env.get("ANCHORWATCH_INGEST_KAFKA_DEAD_LETTER_TOPIC"));
+        assertTrue(events.getSpec().getNumPartitions() >= d.getSpec().getReplicas(),
+                "every replica of the consumer group gets a partition");
+        assertTrue(Optional.ofNullable(env.get("ANCHORWATCH_SINKS_ENABLED")).orElse("").contains("kafka"));
+        mountsTheSpecs(c, d.getSpec().getTemplate().getSpec().getVolumes(), specs());
+
+        io.fabric8.kubernetes.api.model.Service svc = one(deploy, io.fabric8.kubernetes.api.model.Service.class, "anchorwatch");
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector());
+    }
+}

@@ -1,0 +1,191 @@
+package dev.anchorwatch.ingest;
+
+import static dev.anchorwatch.testsupport.KafkaLoggerEvents.header;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.anchorwatch.publish.ExplanationIds;
+import dev.anchorwatch.publish.ExplanationRecord;
+import dev.anchorwatch.testsupport.KafkaLoggerEvents;
+import dev.anchorwatch.testsupport.KafkaTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The Kafka ingress against a real (in-JVM) broker, with the test double explainer: records as a KafkaSink writes
+ * them are explained and published, poison records go to the dead-letter topic with their reason, and a record
+ * that fails transiently is retried, neither dead-lettered nor committed, without holding up the records after it.
+ */
+@QuarkusTest
+@TestProfile(KafkaIngressTest.Profile.class)
+@WithTestResource(KafkaTestResource.class)
+class KafkaIngressTest {
+
+    static final String TOPIC = "ki.inference-events";
+    static final String DLQ = "ki.inference-events.dlq";
+    static final String OUT = "ki.explanations";
+    static final String GROUP = "ki-group";
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> m = new HashMap<>();
+            m.put("quarkus.arc.selected-alternatives", FakeEventExplainer.class.getName());
+            m.put("anchorwatch.sinks.enabled", "kafka,log");
+            m.put("anchorwatch.sinks.kafka.topic", OUT);
+            m.put("anchorwatch.sinks.log.file", "target/kafka-ingress-test/explanations.jsonl");
+            m.put("anchorwatch.sinks.log.console", "false");
+            m.put("anchorwatch.ingest.kafka.enabled", "true");
+            m.put("anchorwatch.ingest.kafka.topic", TOPIC);
+            m.put("anchorwatch.ingest.kafka.dead-letter-topic", DLQ);
+            m.put("anchorwatch.ingest.kafka.group-id", GROUP);
+            m.put("anchorwatch.ingest.kafka.concurrency", "2");
+            m.put("anchorwatch.ingest.kafka.initial-backoff", "100ms");
+            m.put("anchorwatch.ingest.kafka.max-backoff", "400ms");
+            m.put("mp.messaging.incoming.inference-events.auto.commit.interval.ms", "200");
+            return m;
+        }
+    }
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    KafkaLoggerEvents kafka;
+
+    @BeforeEach
+    void open() {
+        kafka = new KafkaLoggerEvents(bootstrap);
+    }
+
+    @AfterEach
+    void close() {
+        kafka.close();
+    }
+
+    static RecordHeaders request(String id, String model) {
+        return KafkaLoggerEvents.headers(KServeEvents.SOURCE, id, InferenceEvent.REQUEST_TYPE, model,
+                "application/x-www-form-urlencoded");
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> outputsFor(String... ids) {
+        List<String> wanted = List.of(ids);
+        return kafka.readAll(OUT, Duration.ofSeconds(30), got -> got.stream()
+                .filter(r -> wanted.contains(header(r, "ce_subject"))).count() >= wanted.size())
+                .stream().filter(r -> wanted.contains(header(r, "ce_subject"))).toList();
+    }
+
+    @Test
+    void binaryModeRecordIsExplainedAndPublished() throws Exception {
+        kafka.send(TOPIC, "k-1", request("k-1", "adult"), KServeEvents.gzip(KServeEvents.V1_REQUEST));
+        List<ConsumerRecord<byte[], byte[]>> out = outputsFor("k-1");
+        assertEquals(1, out.size());
+        assertEquals("k-1", new String(out.get(0).key(), StandardCharsets.UTF_8));
+        assertEquals(ExplanationRecord.TYPE_EXPLANATION, header(out.get(0), "ce_type"));
+        assertEquals(ExplanationIds.explanationId(KServeEvents.SOURCE, "k-1", InferenceEvent.REQUEST_TYPE),
+                header(out.get(0), "ce_id"));
+    }
+
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicWithTheirReason() throws Exception {
+        kafka.send(TOPIC, null, new RecordHeaders(), KServeEvents.utf8("not a cloudevent"));
+        kafka.send(TOPIC, null, request("k-p2", "adult"), KServeEvents.utf8("instances=1&x=2"));
+        kafka.send(TOPIC, null, KafkaLoggerEvents.headers(KServeEvents.SOURCE, "k-p3", "com.example.other", "adult",
+                "application/json"), KServeEvents.utf8("{}"));
+        RecordMetadata unknown = kafka.send(TOPIC, "k-p4", request("k-p4", "unknown-model"),
+                KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        kafka.send(TOPIC, "k-after", request("k-after", "adult"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+
+        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(DLQ, Duration.ofSeconds(30), got -> got.size() >= 4);
+        assertEquals(4, dlq.size(), KafkaLoggerEvents.headers(dlq, KafkaDeadLetters.REASON).toString());
+        Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : dlq) {
+            byId.put(String.valueOf(header(r, "ce_id")), r);
+        }
+        assertTrue(header(byId.get("null"), KafkaDeadLetters.REASON).startsWith("not a CloudEvent"));
+        assertEquals("400", header(byId.get("null"), KafkaDeadLetters.STATUS));
+        assertEquals("not a cloudevent", new String(byId.get("null").value(), StandardCharsets.UTF_8));
+        assertTrue(header(byId.get("k-p2"), KafkaDeadLetters.REASON).startsWith("body is not JSON"));
+        assertTrue(header(byId.get("k-p3"), KafkaDeadLetters.REASON).startsWith("unsupported event type"));
+        ConsumerRecord<byte[], byte[]> p4 = byId.get("k-p4");
+        assertEquals("422", header(p4, KafkaDeadLetters.STATUS));
+        assertTrue(header(p4, KafkaDeadLetters.REASON).startsWith("unknown model unknown-model"));
+        assertEquals(TOPIC, header(p4, KafkaDeadLetters.TOPIC));
+        assertEquals(Long.toString(unknown.offset()), header(p4, KafkaDeadLetters.OFFSET));
+        assertEquals("k-p4", new String(p4.key(), StandardCharsets.UTF_8), "key, value and ce_ headers kept");
+        assertEquals(InferenceEvent.REQUEST_TYPE, header(p4, "ce_type"));
+
+        List<ConsumerRecord<byte[], byte[]>> out = outputsFor("k-p4", "k-after");
+        assertEquals(2, out.size());
+        Map<String, String> typeBySubject = new HashMap<>();
+        out.forEach(r -> typeBySubject.put(header(r, "ce_subject"), header(r, "ce_type")));
+        assertEquals(ExplanationRecord.TYPE_FAILED, typeBySubject.get("k-p4"),
+                "the unexplainable request also yields its failure event");
+        assertEquals(ExplanationRecord.TYPE_EXPLANATION, typeBySubject.get("k-after"), "the partition moved on");
+    }
+
+    @Test
+    void recordsInFlightAreBoundedByTheConcurrency() throws Exception {
+        FakeEventExplainer.release = new CompletableFuture<>();
+        FakeEventExplainer.mostHeld.set(0);
+        for (int i = 0; i < 6; i++) {
+            kafka.send(TOPIC, "k-h" + i, request("k-h" + i, "held"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (FakeEventExplainer.held.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(500); // time for a third to start, were it allowed
+        assertEquals(2, FakeEventExplainer.held.get(), "anchorwatch.ingest.kafka.concurrency=2 records in flight");
+        FakeEventExplainer.release.complete(null);
+        assertEquals(6, outputsFor("k-h0", "k-h1", "k-h2", "k-h3", "k-h4", "k-h5").size());
+        assertEquals(2, FakeEventExplainer.mostHeld.get());
+    }
+
+    @Test
+    void transientFailuresAreRetriedNeitherDeadLetteredNorCommitted() throws Exception {
+        FakeEventExplainer.predictorUp = new CompletableFuture<>();
+        FakeEventExplainer.downAttempts.set(0);
+        RecordMetadata down = kafka.send(TOPIC, "k-t1", request("k-t1", "down-until-open"),
+                KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        RecordMetadata later = kafka.send(TOPIC, "k-t2", request("k-t2", "adult"),
+                KServeEvents.utf8(KServeEvents.V1_REQUEST));
+
+        assertEquals(1, outputsFor("k-t2").size(), "a record behind a retried one is not held up");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (FakeEventExplainer.downAttempts.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(FakeEventExplainer.downAttempts.get() >= 3, "retried with backoff");
+        Thread.sleep(600); // several commit intervals
+        long committed = kafka.committed(GROUP, TOPIC, down.partition());
+        assertTrue(committed <= down.offset(), "nothing from the failing record on is committed: " + committed
+                + " > " + down.offset());
+        assertTrue(kafka.readAll(DLQ, Duration.ofSeconds(1), got -> false).stream()
+                .noneMatch(r -> "k-t1".equals(header(r, "ce_id"))), "transient failures are never dead-lettered");
+
+        FakeEventExplainer.predictorUp.complete(null);
+        assertEquals(1, outputsFor("k-t1").size());
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (kafka.committed(GROUP, TOPIC, down.partition()) <= later.offset() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(kafka.committed(GROUP, TOPIC, down.partition()) > later.offset(), "committed once published");
+    }
+}
