@@ -29,10 +29,12 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code GET /v1/models} and {@code GET /v1/models/{m}}: list, readiness</li>
- *   <li>{@code POST /v1/models/{m}:predict}: {@code {"instances": [[...], ...]}} to {@code {"predictions": [...]}},
+ *   <li>{@code POST /v1/models/{m}:predict}: {@code {"instances": [[...], ...]}} to {@code {"predictions": [...]}}
+ *       (an instance nested as an image, H×W or H×W×C, is read row-major),
  *       labels, or probability vectors for a model registered with {@link Output#PROBABILITIES}</li>
  *   <li>{@code GET /v2/health/ready}, {@code /v2/health/live}, {@code /v2/models/{m}}, {@code /v2/models/{m}/ready}</li>
- *   <li>{@code POST /v2/models/{m}/infer}: one numeric input {@code [n, d]} (flat or nested data) to output
+ *   <li>{@code POST /v2/models/{m}/infer}: one numeric input {@code [n, d]} or {@code [n, h, w, ...]} (flat or
+ *       nested data) to output
  *       {@code output-0}, INT64 labels {@code [n]} (FP64 probabilities {@code [n, k]} with
  *       {@link Output#PROBABILITIES})</li>
  * </ul>
@@ -238,6 +240,11 @@ public final class ModelServer implements AutoCloseable {
                 throw new HttpError(400, "instance " + i + " is " + Labels.kind(instance) + ", expected an array of"
                         + " numbers");
             }
+            if (!instance.isEmpty() && instance.get(0).isArray()) { // an image H x W (x C): row-major values
+                List<JsonNode> flat = new ArrayList<>();
+                flatten(instance, flat);
+                instance = Json.MAPPER.createArrayNode().addAll(flat);
+            }
             x[i] = numbers(instance, "instance " + i);
             checkWidth(model, x, i);
         }
@@ -274,12 +281,23 @@ public final class ModelServer implements AutoCloseable {
                     + Labels.shorten(datatype) + "'");
         }
         JsonNode shape = input.get("shape");
-        if (shape == null || !shape.isArray() || shape.size() != 2 || !shape.get(0).canConvertToInt()
-                || !shape.get(1).canConvertToInt() || shape.get(0).asInt() < 0 || shape.get(1).asInt() < 1) {
-            throw new HttpError(400, "input shape must be [n, d], got " + (shape == null ? "none" : shape));
+        if (shape == null || !shape.isArray() || shape.size() < 2 || !shape.get(0).canConvertToInt()
+                || shape.get(0).asInt() < 0) {
+            throw new HttpError(400, "input shape must be [n, d] (or [n, h, w, ...] for images), got "
+                    + (shape == null ? "none" : shape));
         }
         int n = shape.get(0).asInt();
-        int d = shape.get(1).asInt();
+        long width = 1;
+        for (int i = 1; i < shape.size(); i++) { // an image tensor [n, h, w, c] is n rows of h*w*c values
+            if (!shape.get(i).canConvertToInt() || shape.get(i).asInt() < 1) {
+                throw new HttpError(400, "input shape dimensions must be positive, got " + shape);
+            }
+            width *= shape.get(i).asInt();
+        }
+        if (width > Integer.MAX_VALUE) {
+            throw new HttpError(400, "input shape " + shape + " is too large");
+        }
+        int d = (int) width;
         if (model.classifier.features() >= 0 && d != model.classifier.features()) {
             throw new HttpError(400, "input has " + d + " features per row, model '" + model.name + "' expects "
                     + model.classifier.features());
