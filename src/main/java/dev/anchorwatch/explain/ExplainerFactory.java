@@ -22,9 +22,19 @@ public final class ExplainerFactory {
         return switch (spec.type()) {
             case ANCHOR_TABULAR -> tabular(spec, Predictors.http(spec.predictor()),
                     spec.predictor().maxRowsPerRequest());
-            case ANCHOR_TEXT, ANCHOR_IMAGE -> throw new SpecException(spec.origin(), "type",
+            case ANCHOR_IMAGE -> image(spec, Predictors.http(spec.predictor()));
+            case ANCHOR_TEXT -> throw new SpecException(spec.origin(), "type",
                     spec.type().label() + " is not available in this version (only AnchorTabular)");
         };
+    }
+
+    /**
+     * An image explainer over any predictor; perturbed images go in chunks of the spec's
+     * {@code predictor.max_rows_per_request}, at most {@code predictor.max_concurrency} in flight.
+     */
+    public static ImageModelExplainer image(ExplainerSpec spec, Predictor predictor) {
+        return new ImageModelExplainer(spec, ImageOptions.parse(spec), predictor,
+                spec.predictor().maxRowsPerRequest(), spec.predictor().maxConcurrentRequests());
     }
 
     /** A tabular explainer over any predictor (HTTP or in-process). */
@@ -55,7 +65,7 @@ public final class ExplainerFactory {
         }
     }
 
-    private static InputStream open(String location) throws IOException {
+    static InputStream open(String location) throws IOException {
         if (location.startsWith("classpath:")) {
             String resource = location.substring("classpath:".length());
             InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource);
