@@ -165,11 +165,11 @@ public final class ImageModelExplainer implements ModelExplainer {
         ArrayNode anchorIds = F.arrayNode();
         Arrays.stream(anchor).forEach(anchorIds::add);
         data.set("anchor", anchorIds);
-        ArrayNode map = segmentMap(segments);
-        data.set("segments", map);
         ObjectNode raw = (ObjectNode) data.get("raw");
         raw.set("names", anchorIds.deepCopy());
-        raw.set("segments", map);
+        // once, under raw (Alibi had it under data as well): a 299x299 map is ~270 KB of JSON, and sinks such as
+        // Kafka refuse messages over 1 MB by default
+        raw.set("segments", segmentMap(segments));
         raw.put("segment_count", segments.count());
         raw.put("segmentation_ms", ie.segmented().segmentationNanos() / 1_000_000.0);
         raw.put("overlay_png", Base64.getEncoder().encodeToString(Overlay.png(image, segments, anchor)));

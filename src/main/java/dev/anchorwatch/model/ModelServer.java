@@ -65,6 +65,7 @@ public final class ModelServer implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final LongAdder requests = new LongAdder();
     private final LongAdder rows = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
 
     private ModelServer(Builder b) throws IOException {
         this.models = Map.copyOf(b.models);
@@ -110,6 +111,11 @@ public final class ModelServer implements AutoCloseable {
     /** Instances predicted in those requests. */
     public long rows() {
         return rows.sum();
+    }
+
+    /** Request body bytes read, over all requests (what clients sent, for benchmarks). */
+    public long bytesReceived() {
+        return bytesReceived.sum();
     }
 
     @Override
@@ -210,6 +216,7 @@ public final class ModelServer implements AutoCloseable {
         try (InputStream in = ex.getRequestBody()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         }
+        bytesReceived.add(body.length);
         if (body.length > maxBodyBytes) {
             throw tooLarge();
         }

@@ -72,7 +72,7 @@ class FashionExplainResourceTest {
         assertEquals(9, e.at("/data/raw/prediction/0").asInt(), "an ankle boot");
         assertTrue(e.at("/data/anchor").isArray());
         e.at("/data/anchor").forEach(id -> assertTrue(id.isInt() && id.asInt() >= 0 && id.asInt() < 49));
-        assertEquals(28, e.at("/data/segments").size());
+        assertEquals(28, e.at("/data/raw/segments").size());
         assertTrue(e.at("/data/raw/predictor_calls").asLong() > 0);
         byte[] png = Base64.getDecoder().decode(e.at("/data/raw/overlay_png").asText());
         assertEquals(224, ImageIO.read(new ByteArrayInputStream(png)).getHeight());

@@ -109,7 +109,7 @@ class FashionImageExplainerTest {
             assertEquals(label(image), e.prediction(), "the model's own label is explained");
             assertEquals(server.requests() - requestsBefore, e.predictorCalls(), "calls are counted honestly");
             assertTrue(e.predictorRows() > 100);
-            assertEquals(28, data.get("segments").size());
+            assertEquals(28, data.at("/raw/segments").size());
             assertEquals(49, e.json().at("/data/raw/segment_count").asInt());
             byte[] overlay = Base64.getDecoder().decode(data.at("/raw/overlay_png").asText());
             assertEquals(224, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
