@@ -22,18 +22,25 @@ public final class ExplainerFactory {
         return switch (spec.type()) {
             case ANCHOR_TABULAR -> tabular(spec, Predictors.http(spec.predictor()),
                     spec.predictor().maxRowsPerRequest());
-            case ANCHOR_IMAGE -> image(spec, Predictors.http(spec.predictor()));
+            case ANCHOR_IMAGE -> image(spec, null);
             case ANCHOR_TEXT -> throw new SpecException(spec.origin(), "type",
                     spec.type().label() + " is not available in this version (only AnchorTabular)");
         };
     }
 
     /**
-     * An image explainer over any predictor; perturbed images go in chunks of the spec's
+     * An image explainer over any predictor, or (null) the spec's HTTP predictor, a V2 one sending images as binary
+     * tensor data as {@code image.binary_data} says. Perturbed images go in chunks of the spec's
      * {@code predictor.max_rows_per_request}, at most {@code predictor.max_concurrency} in flight.
      */
     public static ImageModelExplainer image(ExplainerSpec spec, Predictor predictor) {
-        return new ImageModelExplainer(spec, ImageOptions.parse(spec), predictor,
+        ImageOptions options = ImageOptions.parse(spec);
+        if (predictor == null) {
+            predictor = spec.predictor().protocol() == dev.anchorwatch.model.PredictorConfig.Protocol.V2
+                    ? new dev.anchorwatch.model.OpenInferenceV2Predictor(spec.predictor(), null, options.binaryData())
+                    : Predictors.http(spec.predictor());
+        }
+        return new ImageModelExplainer(spec, options, predictor,
                 spec.predictor().maxRowsPerRequest(), spec.predictor().maxConcurrentRequests());
     }
 

@@ -22,6 +22,7 @@ import dev.anchorwatch.image.FloatImage;
 import dev.anchorwatch.image.GridSegmenter;
 import dev.anchorwatch.image.Segmenter;
 import dev.anchorwatch.image.SlicSegmenter;
+import dev.anchorwatch.model.OpenInferenceV2Predictor;
 import dev.anchorwatch.tabular.NpyReader;
 
 /**
@@ -46,18 +47,21 @@ import dev.anchorwatch.tabular.NpyReader;
  *   max_pixels: 1048576         # larger images are refused (413)
  *   max_examples: 3             # examples kept per anchor step and label
  *   examples: masks             # masks (kept segment ids) | png (base64 PNG of each example)
+ *   binary_data: auto           # V2 predictors: send images as raw FP32 (binary tensor data extension):
+ *                               # auto (when GET /v2 lists binary_tensor_data) | true | false
  * </pre>
  */
 public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float[] fillValue,
                            List<FloatImage> backgrounds, String backgroundLocation, int[] shape, float b64Scale,
-                           long maxPixels, int maxExamples, boolean examplesAsPng) {
+                           long maxPixels, int maxExamples, boolean examplesAsPng,
+                           OpenInferenceV2Predictor.TensorEncoding binaryData) {
 
     public static final long DEFAULT_MAX_PIXELS = 1L << 20;
     public static final int DEFAULT_MAX_EXAMPLES = 3;
     private static final long MAX_BACKGROUND_VALUES = 64L << 20;
     private static final Set<String> KEYS = Set.of("segmentation", "n_segments", "compactness", "sigma",
             "max_iterations", "grid_size", "scale", "min_size", "p_sample", "fill", "fill_value", "background", "shape",
-            "b64_scale", "max_pixels", "max_examples", "examples");
+            "b64_scale", "max_pixels", "max_examples", "examples", "binary_data");
 
     /** The AnchorImage these options describe. */
     public AnchorImage anchorImage() {
@@ -159,8 +163,18 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
         if (!examples.equals("masks") && !examples.equals("png")) {
             throw new SpecException(origin, "image.examples", "must be masks or png, got '" + examples + "'");
         }
+        JsonNode binary = v.get("binary_data");
+        OpenInferenceV2Predictor.TensorEncoding binaryData;
+        if (binary == null || (binary.isTextual() && binary.asText().strip().equalsIgnoreCase("auto"))) {
+            binaryData = OpenInferenceV2Predictor.TensorEncoding.AUTO;
+        } else if (binary.isBoolean()) {
+            binaryData = binary.asBoolean() ? OpenInferenceV2Predictor.TensorEncoding.BINARY
+                    : OpenInferenceV2Predictor.TensorEncoding.JSON;
+        } else {
+            throw new SpecException(origin, "image.binary_data", "must be auto, true or false, got " + binary);
+        }
         return new ImageOptions(segmenter, pSample, fill, fillValue, backgrounds, backgroundLocation, shape,
-                (float) b64Scale, maxPixels, maxExamples, examples.equals("png"));
+                (float) b64Scale, maxPixels, maxExamples, examples.equals("png"), binaryData);
     }
 
     /** A location relative to the spec file's folder (specs from the classpath resolve within it). */

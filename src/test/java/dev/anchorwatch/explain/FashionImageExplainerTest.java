@@ -162,6 +162,15 @@ class FashionImageExplainerTest {
             assertEquals(fromNested.anchor(), fromB64.anchor());
             assertEquals(fromNested.anchor(), fromFlatV2.anchor());
             assertEquals(fromNested.precision(), fromFlatV2.precision());
+            // the spec's own V2 client: the server lists binary_tensor_data, so images go as raw FP32
+            try (ImageModelExplainer binary = ExplainerFactory.image(v2, null)) {
+                long before = server.bytesReceived();
+                Explained fromBinary = binary.explain(flat, 7);
+                assertEquals(fromNested.anchor(), fromBinary.anchor());
+                assertEquals(fromNested.precision(), fromBinary.precision());
+                double perImage = (server.bytesReceived() - before) / (double) fromBinary.predictorRows();
+                assertTrue(perImage < 784 * 4 + 100, perImage + " bytes per image");
+            }
         }
     }
 
