@@ -19,6 +19,7 @@ import dev.anchorwatch.explain.ExplainerFactory;
 import dev.anchorwatch.explain.ExplainerSpec;
 import dev.anchorwatch.explain.ModelExplainer;
 import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.model.BagOfWordsClassifier;
 import dev.anchorwatch.model.LabeledData;
 import dev.anchorwatch.model.LinearClassifier;
 import dev.anchorwatch.model.ModelServer;
@@ -34,6 +35,9 @@ final class DemoModels implements AutoCloseable {
     static final String ADULT = "adult";
     /** Test row 0 of the vendored Adult test set, as KServe's income example sent it. */
     static final String ADULT_EXAMPLE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
+    static final String MOVIE = "movie";
+    /** A sentence written for the demo (no review data is shipped); the model calls it negative. */
+    static final String MOVIE_EXAMPLE = "\"a dull, plodding movie that never finds its footing.\"";
     static final String FASHION = "fashion";
 
     private final ModelServer server;
@@ -55,6 +59,12 @@ final class DemoModels implements AutoCloseable {
         RandomForest forest = RandomForest.train(adult, RandomForest.Params.DEFAULTS.withSeed(0),
                 ForkJoinPool.commonPool());
         long trained = System.nanoTime();
+        BagOfWordsClassifier movie;
+        try (InputStream in = resource("demo/text/movie_lr.json")) {
+            movie = BagOfWordsClassifier.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("demo text model missing from the classpath", e);
+        }
         LinearClassifier fashion;
         try (InputStream in = resource("demo/fashion/fmnist_lr.json")) {
             fashion = LinearClassifier.fromJson(in);
@@ -63,7 +73,7 @@ final class DemoModels implements AutoCloseable {
         }
         ModelServer server;
         try {
-            server = ModelServer.builder().host(host).port(port).model(ADULT, forest)
+            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).textModel(MOVIE, movie)
                     .model(FASHION, fashion)
                     .start();
         } catch (IOException e) {
@@ -73,9 +83,12 @@ final class DemoModels implements AutoCloseable {
         ModelExplainer explainer = ExplainerFactory.create(spec);
         LOG.infof("demo model '%s' (random forest, %d trees) trained in %d ms, served at %s", ADULT,
                 forest.trees(), (trained - t0) / 1_000_000, server.baseUrl());
+        ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()));
+        LOG.infof("demo model '%s' (bag-of-words logistic regression, %d terms) served at %s", MOVIE,
+                movie.vocabularySize(), server.baseUrl());
         ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()));
         LOG.infof("demo model '%s' (Fashion-MNIST logistic regression) served at %s", FASHION, server.baseUrl());
-        return new DemoModels(server, List.of(explainer, fashionExplainer));
+        return new DemoModels(server, List.of(explainer, movieExplainer, fashionExplainer));
     }
 
     List<ModelExplainer> explainers() {

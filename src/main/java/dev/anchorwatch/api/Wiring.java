@@ -67,9 +67,11 @@ public class Wiring {
             String api = "http://localhost:" + port.orElse(8080);
             LOG.infof("%n  Try the demo:%n"
                             + "  curl -s -X POST %s/v1/models/%s:predict -H 'Content-Type: application/json' -d '{\"instances\": [%s]}'%n"
+                            + "  curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' -d '{\"instances\": [%s]}'%n"
                             + "  curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' -d '{\"instances\": [%s]}'%n",
                     demo.predictorUrl(), DemoModels.ADULT, DemoModels.ADULT_EXAMPLE,
-                    api, DemoModels.ADULT, DemoModels.ADULT_EXAMPLE);
+                    api, DemoModels.ADULT, DemoModels.ADULT_EXAMPLE,
+                    api, DemoModels.MOVIE, DemoModels.MOVIE_EXAMPLE);
             java.nio.file.Path body = DemoModels.writeFashionExample();
             LOG.infof("%n  Explain an image (Fashion-MNIST, a base64 PNG; or 28x28 nested lists: -d @%s):%n"
                             + "  curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' -d '{\"instances\": [{\"b64\": \"%s\"}]}'%n",

@@ -22,9 +22,9 @@ public final class ExplainerFactory {
         return switch (spec.type()) {
             case ANCHOR_TABULAR -> tabular(spec, Predictors.http(spec.predictor()),
                     spec.predictor().maxRowsPerRequest());
+            case ANCHOR_TEXT -> TextModelExplainer.create(spec, Predictors.http(spec.predictor()),
+                    spec.predictor().maxRowsPerRequest());
             case ANCHOR_IMAGE -> image(spec, null);
-            case ANCHOR_TEXT -> throw new SpecException(spec.origin(), "type",
-                    spec.type().label() + " is not available in this version (only AnchorTabular)");
         };
     }
 

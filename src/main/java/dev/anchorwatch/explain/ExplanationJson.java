@@ -52,6 +52,12 @@ public final class ExplanationJson {
         o.put("n_covered_ex", p.nCoveredExamples());
         o.put("max_samples", p.maxSamples());
         o.put("time_budget_ms", p.timeBudget().toMillis());
+        // keys Alibi consumers may read; they describe Alibi's internals and have no effect here
+        o.put("binary_cache_size", 10_000);
+        o.put("cache_margin", 1_000);
+        o.put("verbose", false);
+        o.put("verbose_every", 1);
+        o.putObject("kwargs");
         return o;
     }
 

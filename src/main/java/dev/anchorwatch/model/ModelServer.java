@@ -39,12 +39,13 @@ import java.util.regex.Pattern;
  *       {@code output-0}, INT64 labels {@code [n]} (FP64 probabilities {@code [n, k]} with
  *       {@link Output#PROBABILITIES})</li>
  * </ul>
+ * A text model ({@link Builder#textModel}) takes V1 instances that are strings and a V2 BYTES input {@code [n]},
+ * and answers labels.
  * Errors are JSON {@code {"error": "..."}}: 404 unknown model or route, 405 wrong method, 400 malformed body or wrong
  * feature count, 413 body over the limit, 500 otherwise. Requests are handled on a bounded pool; when its queue is
  * full the accepting thread handles the request itself, which slows accepting down instead of queueing more.
  */
 public final class ModelServer implements AutoCloseable {
-
     /** What a model's predict answers carry. */
     public enum Output {
         /** Class indices (V1 integers, V2 INT64 {@code [n]}). */
@@ -56,6 +57,15 @@ public final class ModelServer implements AutoCloseable {
     private record Served(String name, Classifier classifier, Output output) {
     }
 
+    static {
+        // The JDK server sends a response's headers and body as two TCP segments. With Nagle's algorithm on, the
+        // body waits for the client's delayed ACK (40 ms on Linux): every predict request took >= 40 ms. Ask for
+        // TCP_NODELAY unless the operator chose otherwise; the JDK reads this once, when its first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final Pattern V1_MODEL = Pattern.compile("/v1/models/([^/:]+)");
     private static final Pattern V1_PREDICT = Pattern.compile("/v1/models/([^/:]+):predict");
     private static final Pattern V2_MODEL = Pattern.compile("/v2/models/([^/]+)(/ready|/infer)?");
@@ -64,6 +74,7 @@ public final class ModelServer implements AutoCloseable {
     static final String BINARY_TENSOR_DATA = "binary_tensor_data";
 
     private final Map<String, Served> models;
+    private final Map<String, TextClassifier> textModels;
     private final long maxBodyBytes;
     private final HttpServer server;
     private final ThreadPoolExecutor pool;
@@ -73,6 +84,7 @@ public final class ModelServer implements AutoCloseable {
 
     private ModelServer(Builder b) throws IOException {
         this.models = Map.copyOf(b.models);
+        this.textModels = Map.copyOf(b.textModels);
         this.maxBodyBytes = b.maxBodyBytes;
         AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS,
@@ -160,15 +172,19 @@ public final class ModelServer implements AutoCloseable {
         Matcher m;
         if ((m = V1_PREDICT.matcher(path)).matches()) {
             requireMethod(method, "POST");
+            if (textModels.containsKey(m.group(1))) {
+                predictTextV1(ex, textModels.get(m.group(1)), readBody(ex));
+                return;
+            }
             Served model = model(m.group(1));
             predictV1(ex, model, readBody(ex));
         } else if ((m = V1_MODEL.matcher(path)).matches()) {
             requireMethod(method, "GET");
-            Served model = model(m.group(1));
-            sendJson(ex, 200, Map.of("name", model.name, "ready", true));
+            String name = textModels.containsKey(m.group(1)) ? m.group(1) : model(m.group(1)).name;
+            sendJson(ex, 200, Map.of("name", name, "ready", true));
         } else if (path.equals("/v1/models")) {
             requireMethod(method, "GET");
-            sendJson(ex, 200, Map.of("models", models.keySet().stream().sorted().toList()));
+            sendJson(ex, 200, Map.of("models", names()));
         } else if (path.equals("/v2")) {
             requireMethod(method, "GET");
             sendJson(ex, 200, Map.of("name", "anchorwatch-model-server", "version", "1",
@@ -178,6 +194,10 @@ public final class ModelServer implements AutoCloseable {
             sendJson(ex, 200, Map.of(path.endsWith("ready") ? "ready" : "live", true));
         } else if ((m = V2_MODEL.matcher(path)).matches()) {
             String action = m.group(2);
+            if (textModels.containsKey(m.group(1))) {
+                routeTextV2(ex, method, action, m.group(1), textModels.get(m.group(1)));
+                return;
+            }
             Served model = model(m.group(1));
             if ("/infer".equals(action)) {
                 requireMethod(method, "POST");
@@ -205,8 +225,7 @@ public final class ModelServer implements AutoCloseable {
     private Served model(String name) throws HttpError {
         Served model = models.get(name);
         if (model == null) {
-            throw new HttpError(404, "model '" + Labels.shorten(name) + "' is not served here; models: "
-                    + models.keySet().stream().sorted().toList());
+            throw new HttpError(404, "model '" + Labels.shorten(name) + "' is not served here; models: " + names());
         }
         return model;
     }
@@ -411,6 +430,117 @@ public final class ModelServer implements AutoCloseable {
         send(ex, 200, out.toByteArray());
     }
 
+    private List<String> names() {
+        List<String> names = new ArrayList<>(models.keySet());
+        names.addAll(textModels.keySet());
+        return names.stream().sorted().toList();
+    }
+
+    // ---- text models: V1 instances are strings, V2 input is one BYTES tensor [n] (or [n, 1]); answers are labels
+
+    private void predictTextV1(HttpExchange ex, TextClassifier model, JsonNode body) throws IOException, HttpError {
+        JsonNode instances = body.get("instances");
+        if (instances == null || !instances.isArray()) {
+            throw new HttpError(400, "body needs an \"instances\" array");
+        }
+        List<String> texts = new ArrayList<>(instances.size());
+        for (int i = 0; i < instances.size(); i++) {
+            JsonNode instance = instances.get(i);
+            if (!instance.isTextual()) {
+                throw new HttpError(400, "instance " + i + " is " + Labels.kind(instance) + ", expected a string");
+            }
+            texts.add(instance.textValue());
+        }
+        int[] labels = model.predictAll(texts);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 4 * labels.length);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeFieldName("predictions");
+            json.writeArray(labels, 0, labels.length);
+            json.writeEndObject();
+        }
+        count(labels.length);
+        send(ex, 200, out.toByteArray());
+    }
+
+    private void routeTextV2(HttpExchange ex, String method, String action, String name, TextClassifier model)
+            throws IOException, HttpError {
+        if ("/infer".equals(action)) {
+            requireMethod(method, "POST");
+            inferTextV2(ex, name, model, readBody(ex));
+        } else if ("/ready".equals(action)) {
+            requireMethod(method, "GET");
+            sendJson(ex, 200, Map.of("name", name, "ready", true));
+        } else {
+            requireMethod(method, "GET");
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("name", name);
+            meta.put("versions", List.of());
+            meta.put("platform", "anchorwatch-java");
+            meta.put("inputs", List.of(Map.of("name", "input-0", "datatype", "BYTES", "shape", List.of(-1))));
+            meta.put("outputs", List.of(Map.of("name", "output-0", "datatype", "INT64", "shape", List.of(-1))));
+            sendJson(ex, 200, meta);
+        }
+    }
+
+    private void inferTextV2(HttpExchange ex, String name, TextClassifier model, JsonNode body)
+            throws IOException, HttpError {
+        JsonNode inputs = body.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || !inputs.get(0).isObject()) {
+            throw new HttpError(400, "body needs an \"inputs\" array with one tensor");
+        }
+        JsonNode input = inputs.get(0);
+        String datatype = input.path("datatype").asText("");
+        if (!datatype.equals("BYTES")) {
+            throw new HttpError(400, "model '" + name + "' takes texts: input datatype must be BYTES, got '"
+                    + Labels.shorten(datatype) + "'");
+        }
+        JsonNode shape = input.get("shape");
+        boolean shapeOk = shape != null && shape.isArray() && (shape.size() == 1 || shape.size() == 2)
+                && shape.get(0).canConvertToInt() && shape.get(0).asInt() >= 0
+                && (shape.size() == 1 || (shape.get(1).canConvertToInt() && shape.get(1).asInt() == 1));
+        if (!shapeOk) {
+            throw new HttpError(400, "input shape must be [n] or [n, 1], got " + (shape == null ? "none" : shape));
+        }
+        int n = shape.get(0).asInt();
+        List<JsonNode> flat = new ArrayList<>();
+        flatten(input.get("data"), flat);
+        if (flat.size() != n) {
+            throw new HttpError(400, "input shape " + shape + " needs " + n + " texts, data has " + flat.size());
+        }
+        List<String> texts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (!flat.get(i).isTextual()) {
+                throw new HttpError(400, "input data value " + i + " is " + Labels.kind(flat.get(i))
+                        + ", expected a string");
+            }
+            texts.add(flat.get(i).textValue());
+        }
+        int[] labels = model.predictAll(texts);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 4 * n);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("model_name", name);
+            if (body.path("id").isTextual()) {
+                json.writeStringField("id", body.get("id").textValue());
+            }
+            json.writeArrayFieldStart("outputs");
+            json.writeStartObject();
+            json.writeStringField("name", "output-0");
+            json.writeStringField("datatype", "INT64");
+            json.writeArrayFieldStart("shape");
+            json.writeNumber(n);
+            json.writeEndArray();
+            json.writeFieldName("data");
+            json.writeArray(labels, 0, labels.length);
+            json.writeEndObject();
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        count(n);
+        send(ex, 200, out.toByteArray());
+    }
+
     /** Fills {@code x} from the raw little-endian tensor bytes of the binary tensor data extension. */
     private static void readBinary(java.nio.ByteBuffer binary, JsonNode sizeNode, String datatype, double[][] x)
             throws HttpError {
@@ -522,6 +652,7 @@ public final class ModelServer implements AutoCloseable {
         private int queue = 64;
         private long maxBodyBytes = 16L << 20;
         private final Map<String, Served> models = new LinkedHashMap<>();
+        private final Map<String, TextClassifier> textModels = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -577,7 +708,7 @@ public final class ModelServer implements AutoCloseable {
             if (name == null || !PredictorConfig.MODEL_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("model name must be letters, digits, '.', '_' or '-', got " + name);
             }
-            if (models.containsKey(name)) {
+            if (models.containsKey(name) || textModels.containsKey(name)) {
                 throw new IllegalArgumentException("model '" + name + "' is already registered");
             }
             models.put(name, new Served(name, Objects.requireNonNull(classifier, "classifier"),
@@ -585,9 +716,21 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
+        /** Serves a text classifier as {@code name}: V1 instances are strings, V2 input is BYTES; answers labels. */
+        public Builder textModel(String name, TextClassifier classifier) {
+            if (name == null || !PredictorConfig.MODEL_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("model name must be letters, digits, '.', '_' or '-', got " + name);
+            }
+            if (models.containsKey(name) || textModels.containsKey(name)) {
+                throw new IllegalArgumentException("model '" + name + "' is already registered");
+            }
+            textModels.put(name, Objects.requireNonNull(classifier, "classifier"));
+            return this;
+        }
+
         /** Binds and starts serving. */
         public ModelServer start() throws IOException {
-            if (models.isEmpty()) {
+            if (models.isEmpty() && textModels.isEmpty()) {
                 throw new IllegalStateException("register at least one model");
             }
             return new ModelServer(this);

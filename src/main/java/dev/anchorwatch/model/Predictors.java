@@ -30,4 +30,9 @@ public final class Predictors {
     public static InProcessPredictor inProcess(Classifier classifier, Executor executor) {
         return new InProcessPredictor(classifier, executor);
     }
+
+    /** A text classifier evaluated on the calling thread. */
+    public static InProcessTextPredictor inProcess(TextClassifier classifier) {
+        return new InProcessTextPredictor(classifier);
+    }
 }

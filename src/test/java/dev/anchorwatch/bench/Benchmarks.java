@@ -17,6 +17,7 @@ public final class Benchmarks {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "adult" -> AdultBenchmark.main(rest);
+            case "text" -> TextBenchmark.main(rest);
             case "image" -> ImageBenchmark.main(rest);
             default -> usage();
         }
@@ -25,6 +26,7 @@ public final class Benchmarks {
 
     private static void usage() {
         System.err.println("benchmarks: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
+        System.err.println("            text [--passes N] [--no-http] [--perturb-punctuation]");
         System.err.println("            image [--passes N] [--large N] [--no-http]");
         System.exit(2);
     }
