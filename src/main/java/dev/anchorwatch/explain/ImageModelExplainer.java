@@ -40,6 +40,8 @@ import dev.anchorwatch.model.PredictorException;
  */
 public final class ImageModelExplainer implements ModelExplainer {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** {@code raw.instance} repeats the image as a PNG up to this size (256x256); larger ones give their shape. */
+    static final int INSTANCE_PNG_MAX_PIXELS = 1 << 16;
 
     private final ExplainerSpec spec;
     private final ImageOptions options;
@@ -156,7 +158,14 @@ public final class ImageModelExplainer implements ModelExplainer {
         }
         params.put("max_examples", options.maxExamples());
 
-        ObjectNode instance = F.objectNode().put("b64", Base64.getEncoder().encodeToString(ImageCodec.png(image)));
+        ObjectNode instance = F.objectNode();
+        if (image.pixelCount() <= INSTANCE_PNG_MAX_PIXELS) {
+            instance.put("b64", Base64.getEncoder().encodeToString(ImageCodec.png(image)));
+        } else { // the request carries the image; the explanation stays under common 1 MB message limits
+            ArrayNode dims = instance.putArray("shape");
+            Arrays.stream(image.shape()).forEach(dims::add);
+            instance.put("omitted", "images over " + INSTANCE_PNG_MAX_PIXELS + " pixels are not repeated here");
+        }
         ImagePerturber perturber = ie.segmented().perturber();
         ObjectNode json = ExplanationJson.build(spec.type().label(), params, ie.result(), names, anchor,
                 p -> example(p, perturber, image), label, instance,

@@ -24,6 +24,8 @@ import dev.anchorwatch.image.TestImages;
 import dev.anchorwatch.model.Classifier;
 import dev.anchorwatch.model.LinearClassifier;
 import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.model.OpenInferenceV2Predictor;
+import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.model.Predictors;
 
 /**
@@ -83,6 +85,14 @@ public final class ImageBenchmark {
                             explainer, client, fashion, 1, 0, server);
                     explainer.close();
                 }
+                ExplainerSpec spec = fashionSpec(server.baseUrl(), 500, o -> { });
+                ExplainerSpec v2 = v2(spec);
+                TimedPredictor client = new TimedPredictor(new OpenInferenceV2Predictor(v2.predictor(), null,
+                        OpenInferenceV2Predictor.TensorEncoding.BINARY));
+                ImageModelExplainer explainer = ExplainerFactory.image(v2, client);
+                report("28x28, 4x4 grid, Open Inference V2 binary tensors over loopback, 500 rows/request, warm",
+                        explainer, client, fashion, 1, 0, server);
+                explainer.close();
             }
         }
         if (large > 0) {
@@ -107,7 +117,14 @@ public final class ImageBenchmark {
                     TimedPredictor client = new TimedPredictor(Predictors.http(spec.predictor()));
                     ImageModelExplainer explainer = ExplainerFactory.image(spec, client);
                     report("299x299x3 synthetic, SLIC n_segments 10, KServe V1 over loopback, 25 rows/request",
-                            explainer, client, images.subList(0, Math.min(2, images.size())), 1, 0, server);
+                            explainer, client, images, 1, 0, server);
+                    explainer.close();
+                    ExplainerSpec v2 = v2(spec);
+                    TimedPredictor binary = new TimedPredictor(new OpenInferenceV2Predictor(v2.predictor(), null,
+                            OpenInferenceV2Predictor.TensorEncoding.BINARY));
+                    explainer = ExplainerFactory.image(v2, binary);
+                    report("299x299x3 synthetic, SLIC n_segments 10, Open Inference V2 binary tensors over loopback, "
+                            + "25 rows/request", explainer, binary, images, 1, 0, server);
                     explainer.close();
                 }
             }
@@ -128,6 +145,7 @@ public final class ImageBenchmark {
         long bytes0 = server == null ? 0 : server.bytesReceived();
         long t0 = System.nanoTime();
         List<String> lines = new ArrayList<>();
+        String breakdown = "";
         for (int i = 0; i < n; i++) {
             JsonNode instance = nested(images.get(i));
             long s = System.nanoTime();
@@ -138,6 +156,13 @@ public final class ImageBenchmark {
             rows[i] = e.predictorRows();
             precision[i] = e.precision();
             size[i] = e.json().toString().length();
+            if (i == 0) {
+                JsonNode raw = e.json().at("/data/raw");
+                breakdown = String.format(Locale.ROOT, "  first explanation's JSON: %d characters, of which segment map "
+                                + "%d, overlay PNG %d, instance PNG %d, examples %d", (int) size[i],
+                        raw.get("segments").toString().length(), raw.get("overlay_png").toString().length(),
+                        raw.get("instance").toString().length(), raw.get("examples").toString().length());
+            }
             found += e.success() ? 1 : 0;
             lines.add(String.format(Locale.ROOT, "    image %d: label %d, anchor %s of %d superpixels, precision %.3f, "
                             + "coverage %.3f, %.3f s%s", i, e.prediction(), e.anchor(),
@@ -160,6 +185,7 @@ public final class ImageBenchmark {
         }
         System.out.printf(Locale.ROOT, "  precision median %.3f, anchors found %d of %d, explanation JSON median %.0f "
                 + "characters%n", quantile(precision, 0.5), found, n, quantile(size, 0.5));
+        System.out.println(breakdown);
         if (pass <= 1) {
             lines.forEach(System.out::println);
         }
@@ -202,6 +228,16 @@ public final class ImageBenchmark {
             image.accept((ObjectNode) tree.get("image"));
             return SpecLoader.parse(tree, "classpath:demo/fashion.yaml", s -> s);
         }
+    }
+
+    /** The same spec speaking Open Inference V2. */
+    static ExplainerSpec v2(ExplainerSpec spec) {
+        return new ExplainerSpec(spec.name(), spec.type(), new PredictorConfig(spec.predictor().baseUrl(),
+                spec.predictor().modelName(), PredictorConfig.Protocol.V2, spec.predictor().requestTimeout(),
+                spec.predictor().maxAttempts(), spec.predictor().initialBackoff(), spec.predictor().maxBackoff(),
+                spec.predictor().maxConcurrentRequests(), spec.predictor().maxRowsPerRequest(),
+                spec.predictor().classNames()), spec.data(), spec.params(), spec.seed(), spec.percentiles(),
+                spec.typeOptions(), spec.origin());
     }
 
     static ExplainerSpec largeSpec(String url, int rowsPerRequest, int segments) {
