@@ -21,6 +21,7 @@ import dev.anchorwatch.explain.ModelExplainer;
 import dev.anchorwatch.explain.SpecLoader;
 import dev.anchorwatch.model.BagOfWordsClassifier;
 import dev.anchorwatch.model.LabeledData;
+import dev.anchorwatch.model.LinearClassifier;
 import dev.anchorwatch.model.ModelServer;
 import dev.anchorwatch.model.RandomForest;
 
@@ -37,6 +38,7 @@ final class DemoModels implements AutoCloseable {
     static final String MOVIE = "movie";
     /** A sentence written for the demo (no review data is shipped); the model calls it negative. */
     static final String MOVIE_EXAMPLE = "\"a dull, plodding movie that never finds its footing.\"";
+    static final String FASHION = "fashion";
 
     private final ModelServer server;
     private final List<ModelExplainer> explainers;
@@ -63,9 +65,17 @@ final class DemoModels implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("demo text model missing from the classpath", e);
         }
+        LinearClassifier fashion;
+        try (InputStream in = resource("demo/fashion/fmnist_lr.json")) {
+            fashion = LinearClassifier.fromJson(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("demo model missing from the classpath", e);
+        }
         ModelServer server;
         try {
-            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).textModel(MOVIE, movie).start();
+            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).textModel(MOVIE, movie)
+                    .model(FASHION, fashion)
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the demo model server on " + host + ":" + port, e);
         }
@@ -76,7 +86,9 @@ final class DemoModels implements AutoCloseable {
         ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()));
         LOG.infof("demo model '%s' (bag-of-words logistic regression, %d terms) served at %s", MOVIE,
                 movie.vocabularySize(), server.baseUrl());
-        return new DemoModels(server, List.of(explainer, movieExplainer));
+        ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()));
+        LOG.infof("demo model '%s' (Fashion-MNIST logistic regression) served at %s", FASHION, server.baseUrl());
+        return new DemoModels(server, List.of(explainer, movieExplainer, fashionExplainer));
     }
 
     List<ModelExplainer> explainers() {
@@ -103,6 +115,48 @@ final class DemoModels implements AutoCloseable {
             throw new IOException("classpath resource " + name + " not found");
         }
         return in;
+    }
+
+    /** A Fashion-MNIST test image (an ankle boot) as a base64 PNG: short enough to paste into a curl line. */
+    static String fashionExampleB64() {
+        return java.util.Base64.getEncoder().encodeToString(
+                dev.anchorwatch.image.ImageCodec.png(fashionExampleImage()));
+    }
+
+    /**
+     * Writes {@code {"instances": [28x28 nested lists]}} of the same image to a file for {@code curl -d @file},
+     * as KServe's image examples send it; returns the path, or null when it cannot be written.
+     */
+    static java.nio.file.Path writeFashionExample() {
+        dev.anchorwatch.image.FloatImage image = fashionExampleImage();
+        StringBuilder sb = new StringBuilder("{\"instances\": [[");
+        for (int y = 0; y < image.height(); y++) {
+            sb.append(y == 0 ? "[" : ", [");
+            for (int x = 0; x < image.width(); x++) {
+                float v = image.get(y, x, 0);
+                sb.append(x == 0 ? "" : ", ").append(v == 0 ? "0" : Float.toString(v));
+            }
+            sb.append(']');
+        }
+        sb.append("]]}\n");
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                "anchorwatch-fashion-example.json");
+        try {
+            java.nio.file.Files.writeString(file, sb);
+            return file;
+        } catch (IOException e) {
+            LOG.warnf("cannot write %s: %s", file, e.getMessage());
+            return null;
+        }
+    }
+
+    private static dev.anchorwatch.image.FloatImage fashionExampleImage() {
+        try (InputStream in = resource("demo/fashion/fmnist_test_first10.npy")) {
+            float[] all = dev.anchorwatch.tabular.NpyReader.readArray(in, 10 * 28 * 28).data();
+            return new dev.anchorwatch.image.FloatImage(28, 28, 1, java.util.Arrays.copyOf(all, 28 * 28));
+        } catch (IOException e) {
+            throw new UncheckedIOException("demo images missing from the classpath", e);
+        }
     }
 
     @Override

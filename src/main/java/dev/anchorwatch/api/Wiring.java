@@ -72,6 +72,10 @@ public class Wiring {
                     demo.predictorUrl(), DemoModels.ADULT, DemoModels.ADULT_EXAMPLE,
                     api, DemoModels.ADULT, DemoModels.ADULT_EXAMPLE,
                     api, DemoModels.MOVIE, DemoModels.MOVIE_EXAMPLE);
+            java.nio.file.Path body = DemoModels.writeFashionExample();
+            LOG.infof("%n  Explain an image (Fashion-MNIST, a base64 PNG; or 28x28 nested lists: -d @%s):%n"
+                            + "  curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' -d '{\"instances\": [{\"b64\": \"%s\"}]}'%n",
+                    body, api, DemoModels.FASHION, DemoModels.fashionExampleB64());
         }
     }
 }

@@ -24,9 +24,24 @@ public final class ExplainerFactory {
                     spec.predictor().maxRowsPerRequest());
             case ANCHOR_TEXT -> TextModelExplainer.create(spec, Predictors.http(spec.predictor()),
                     spec.predictor().maxRowsPerRequest());
-            case ANCHOR_IMAGE -> throw new SpecException(spec.origin(), "type",
-                    spec.type().label() + " is not available in this version (only AnchorTabular)");
+            case ANCHOR_IMAGE -> image(spec, null);
         };
+    }
+
+    /**
+     * An image explainer over any predictor, or (null) the spec's HTTP predictor, a V2 one sending images as binary
+     * tensor data as {@code image.binary_data} says. Perturbed images go in chunks of the spec's
+     * {@code predictor.max_rows_per_request}, at most {@code predictor.max_concurrency} in flight.
+     */
+    public static ImageModelExplainer image(ExplainerSpec spec, Predictor predictor) {
+        ImageOptions options = ImageOptions.parse(spec);
+        if (predictor == null) {
+            predictor = spec.predictor().protocol() == dev.anchorwatch.model.PredictorConfig.Protocol.V2
+                    ? new dev.anchorwatch.model.OpenInferenceV2Predictor(spec.predictor(), null, options.binaryData())
+                    : Predictors.http(spec.predictor());
+        }
+        return new ImageModelExplainer(spec, options, predictor,
+                spec.predictor().maxRowsPerRequest(), spec.predictor().maxConcurrentRequests());
     }
 
     /** A tabular explainer over any predictor (HTTP or in-process). */
@@ -57,7 +72,7 @@ public final class ExplainerFactory {
         }
     }
 
-    private static InputStream open(String location) throws IOException {
+    static InputStream open(String location) throws IOException {
         if (location.startsWith("classpath:")) {
             String resource = location.substring("classpath:".length());
             InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource);

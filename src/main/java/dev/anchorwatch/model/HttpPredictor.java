@@ -150,7 +150,7 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
             // Another chunk failed or the caller cancelled: do not send the rest.
             return CompletableFuture.failedFuture(new PredictorException(where + ": batch abandoned", false));
         }
-        return send(body(batch, from, to), to - from, 1, result);
+        return send(encode(batch, from, to), to - from, 1, result);
     }
 
     /** Rejects batches no model could accept, before anything is sent. */
@@ -192,7 +192,26 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
         }
     }
 
-    private byte[] body(Instances batch, int from, int to) {
+    /** A request body, its Content-Type and any extra headers. */
+    record Encoded(byte[] body, String contentType, java.util.Map<String, String> headers) {
+    }
+
+    /** The request for instances {@code [from, to)}: JSON from {@link #writeBody} unless a subclass encodes otherwise. */
+    Encoded encode(Instances batch, int from, int to) {
+        return new Encoded(body(batch, from, to), "application/json", java.util.Map.of());
+    }
+
+    /** The JSON of a 2xx response; a subclass may read other framings (e.g. binary tensor data). */
+    JsonNode parseResponse(HttpResponse<byte[]> response) throws IOException {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    /** The HTTP client, for a subclass's own side requests (e.g. reading server metadata). */
+    HttpClient httpClient() {
+        return http;
+    }
+
+    byte[] body(Instances batch, int from, int to) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + (to - from) * 64);
         try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
             writeBody(json, batch, from, to);
@@ -203,13 +222,13 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
     }
 
     /** One attempt; on a retryable failure, waits and makes the next one (holding the concurrency slot). */
-    private CompletableFuture<int[]> send(byte[] body, int rows, int attempt, CompletableFuture<?> batch) {
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
+    private CompletableFuture<int[]> send(Encoded body, int rows, int attempt, CompletableFuture<?> batch) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(config.requestTimeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .header("Content-Type", body.contentType())
+                .header("Accept", "application/json");
+        body.headers().forEach(builder::header);
+        HttpRequest request = builder.POST(HttpRequest.BodyPublishers.ofByteArray(body.body())).build();
         requests.increment();
         rowsSent.add(rows);
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
@@ -264,7 +283,7 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
             return Outcome.fail("HTTP " + status + errorDetail(response.body()) + " (not retried)");
         }
         try {
-            JsonNode json = Json.MAPPER.readTree(response.body());
+            JsonNode json = parseResponse(response);
             if (json == null || !json.isObject()) {
                 return Outcome.fail("response is not a JSON object");
             }

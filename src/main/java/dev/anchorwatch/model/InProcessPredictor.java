@@ -8,8 +8,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A {@link Classifier} behind the {@link Predictor} interface, for tabular rows only. Each batch is evaluated as
- * one task on the given executor, or on the calling thread when there is none.
+ * A {@link Classifier} behind the {@link Predictor} interface, for tabular rows and tensors (each flattened
+ * row-major into one row). Each batch is evaluated as one task on the given executor, or on the calling thread
+ * when there is none.
  */
 public final class InProcessPredictor implements Predictor, PredictorStats {
     private final Classifier classifier;
@@ -35,9 +36,13 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
     @Override
     public CompletableFuture<int[]> predict(Instances batch) {
         Objects.requireNonNull(batch, "batch");
+        if (batch instanceof Instances.Tensors t) { // images: each tensor as one row of its values, row-major
+            batch = new Instances.Rows(java.util.Arrays.stream(t.data()).map(InProcessPredictor::toDoubles)
+                    .toArray(double[][]::new));
+        }
         if (!(batch instanceof Instances.Rows rows)) {
-            return CompletableFuture.failedFuture(new PredictorException("in-process model accepts tabular rows only, got "
-                    + batch.getClass().getSimpleName().toLowerCase(Locale.ROOT), false));
+            return CompletableFuture.failedFuture(new PredictorException("in-process model accepts tabular rows and "
+                    + "tensors only, got " + batch.getClass().getSimpleName().toLowerCase(Locale.ROOT), false));
         }
         requests.increment();
         rowsSent.add(rows.size());
@@ -78,6 +83,14 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         } catch (IllegalArgumentException e) {
             throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
         }
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 
     @Override

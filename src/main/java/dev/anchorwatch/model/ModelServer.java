@@ -29,10 +29,13 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code GET /v1/models} and {@code GET /v1/models/{m}}: list, readiness</li>
- *   <li>{@code POST /v1/models/{m}:predict}: {@code {"instances": [[...], ...]}} to {@code {"predictions": [...]}},
+ *   <li>{@code POST /v1/models/{m}:predict}: {@code {"instances": [[...], ...]}} to {@code {"predictions": [...]}}
+ *       (an instance nested as an image, H×W or H×W×C, is read row-major),
  *       labels, or probability vectors for a model registered with {@link Output#PROBABILITIES}</li>
- *   <li>{@code GET /v2/health/ready}, {@code /v2/health/live}, {@code /v2/models/{m}}, {@code /v2/models/{m}/ready}</li>
- *   <li>{@code POST /v2/models/{m}/infer}: one numeric input {@code [n, d]} (flat or nested data) to output
+ *   <li>{@code GET /v2} (server metadata, advertising the {@code binary_tensor_data} extension),
+ *       {@code /v2/health/ready}, {@code /v2/health/live}, {@code /v2/models/{m}}, {@code /v2/models/{m}/ready}</li>
+ *   <li>{@code POST /v2/models/{m}/infer}: one numeric input {@code [n, d]} or {@code [n, h, w, ...]} (flat or
+ *       nested data, or raw little-endian bytes after an {@code Inference-Header-Content-Length} JSON header) to output
  *       {@code output-0}, INT64 labels {@code [n]} (FP64 probabilities {@code [n, k]} with
  *       {@link Output#PROBABILITIES})</li>
  * </ul>
@@ -66,6 +69,9 @@ public final class ModelServer implements AutoCloseable {
     private static final Pattern V1_MODEL = Pattern.compile("/v1/models/([^/:]+)");
     private static final Pattern V1_PREDICT = Pattern.compile("/v1/models/([^/:]+):predict");
     private static final Pattern V2_MODEL = Pattern.compile("/v2/models/([^/]+)(/ready|/infer)?");
+    /** Open Inference binary tensor data extension: the JSON part's length; tensor bytes follow it. */
+    static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
+    static final String BINARY_TENSOR_DATA = "binary_tensor_data";
 
     private final Map<String, Served> models;
     private final Map<String, TextClassifier> textModels;
@@ -74,6 +80,7 @@ public final class ModelServer implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final LongAdder requests = new LongAdder();
     private final LongAdder rows = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
 
     private ModelServer(Builder b) throws IOException {
         this.models = Map.copyOf(b.models);
@@ -120,6 +127,11 @@ public final class ModelServer implements AutoCloseable {
     /** Instances predicted in those requests. */
     public long rows() {
         return rows.sum();
+    }
+
+    /** Request body bytes read, over all requests (what clients sent, for benchmarks). */
+    public long bytesReceived() {
+        return bytesReceived.sum();
     }
 
     @Override
@@ -173,6 +185,10 @@ public final class ModelServer implements AutoCloseable {
         } else if (path.equals("/v1/models")) {
             requireMethod(method, "GET");
             sendJson(ex, 200, Map.of("models", names()));
+        } else if (path.equals("/v2")) {
+            requireMethod(method, "GET");
+            sendJson(ex, 200, Map.of("name", "anchorwatch-model-server", "version", "1",
+                    "extensions", List.of(BINARY_TENSOR_DATA)));
         } else if (path.equals("/v2/health/ready") || path.equals("/v2/health/live")) {
             requireMethod(method, "GET");
             sendJson(ex, 200, Map.of(path.endsWith("ready") ? "ready" : "live", true));
@@ -185,7 +201,15 @@ public final class ModelServer implements AutoCloseable {
             Served model = model(m.group(1));
             if ("/infer".equals(action)) {
                 requireMethod(method, "POST");
-                inferV2(ex, model, readBody(ex));
+                String headerLength = ex.getRequestHeaders().getFirst(INFERENCE_HEADER_CONTENT_LENGTH);
+                if (headerLength == null) {
+                    inferV2(ex, model, readBody(ex), null);
+                } else { // binary tensor data extension: a JSON header, then the tensors' raw bytes
+                    byte[] raw = readBytes(ex);
+                    int n = binaryHeaderLength(headerLength, raw.length);
+                    inferV2(ex, model, parseObject(raw, n), java.nio.ByteBuffer.wrap(raw, n, raw.length - n)
+                            .slice().order(java.nio.ByteOrder.LITTLE_ENDIAN));
+                }
             } else if ("/ready".equals(action)) {
                 requireMethod(method, "GET");
                 sendJson(ex, 200, Map.of("name", model.name, "ready", true));
@@ -213,6 +237,11 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private JsonNode readBody(HttpExchange ex) throws IOException, HttpError {
+        byte[] body = readBytes(ex);
+        return parseObject(body, body.length);
+    }
+
+    private byte[] readBytes(HttpExchange ex) throws IOException, HttpError {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
             try {
@@ -227,17 +256,36 @@ public final class ModelServer implements AutoCloseable {
         try (InputStream in = ex.getRequestBody()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
         }
+        bytesReceived.add(body.length);
         if (body.length > maxBodyBytes) {
             throw tooLarge();
         }
+        return body;
+    }
+
+    /** The JSON object in the first {@code length} bytes. */
+    private static JsonNode parseObject(byte[] body, int length) throws IOException, HttpError {
         try {
-            JsonNode json = Json.MAPPER.readTree(body);
+            JsonNode json = Json.MAPPER.readTree(body, 0, length);
             if (json == null || !json.isObject()) {
                 throw new HttpError(400, "body must be a JSON object");
             }
             return json;
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new HttpError(400, "body is not valid JSON");
+        }
+    }
+
+    private static int binaryHeaderLength(String header, int bodyLength) throws HttpError {
+        try {
+            long n = Long.parseLong(header.strip());
+            if (n < 0 || n > bodyLength) {
+                throw new HttpError(400, INFERENCE_HEADER_CONTENT_LENGTH + " " + n + " is outside the body of "
+                        + bodyLength + " bytes");
+            }
+            return (int) n;
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, INFERENCE_HEADER_CONTENT_LENGTH + " is not a number");
         }
     }
 
@@ -256,6 +304,11 @@ public final class ModelServer implements AutoCloseable {
             if (!instance.isArray()) {
                 throw new HttpError(400, "instance " + i + " is " + Labels.kind(instance) + ", expected an array of"
                         + " numbers");
+            }
+            if (!instance.isEmpty() && instance.get(0).isArray()) { // an image H x W (x C): row-major values
+                List<JsonNode> flat = new ArrayList<>();
+                flatten(instance, flat);
+                instance = Json.MAPPER.createArrayNode().addAll(flat);
             }
             x[i] = numbers(instance, "instance " + i);
             checkWidth(model, x, i);
@@ -281,7 +334,9 @@ public final class ModelServer implements AutoCloseable {
         send(ex, 200, out.toByteArray());
     }
 
-    private void inferV2(HttpExchange ex, Served model, JsonNode body) throws IOException, HttpError {
+    /** @param binary the bytes after the JSON header when the binary tensor data extension is used, else null */
+    private void inferV2(HttpExchange ex, Served model, JsonNode body, java.nio.ByteBuffer binary)
+            throws IOException, HttpError {
         JsonNode inputs = body.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty() || !inputs.get(0).isObject()) {
             throw new HttpError(400, "body needs an \"inputs\" array with one tensor");
@@ -293,29 +348,46 @@ public final class ModelServer implements AutoCloseable {
                     + Labels.shorten(datatype) + "'");
         }
         JsonNode shape = input.get("shape");
-        if (shape == null || !shape.isArray() || shape.size() != 2 || !shape.get(0).canConvertToInt()
-                || !shape.get(1).canConvertToInt() || shape.get(0).asInt() < 0 || shape.get(1).asInt() < 1) {
-            throw new HttpError(400, "input shape must be [n, d], got " + (shape == null ? "none" : shape));
+        if (shape == null || !shape.isArray() || shape.size() < 2 || !shape.get(0).canConvertToInt()
+                || shape.get(0).asInt() < 0) {
+            throw new HttpError(400, "input shape must be [n, d] (or [n, h, w, ...] for images), got "
+                    + (shape == null ? "none" : shape));
         }
         int n = shape.get(0).asInt();
-        int d = shape.get(1).asInt();
+        long width = 1;
+        for (int i = 1; i < shape.size(); i++) { // an image tensor [n, h, w, c] is n rows of h*w*c values
+            if (!shape.get(i).canConvertToInt() || shape.get(i).asInt() < 1) {
+                throw new HttpError(400, "input shape dimensions must be positive, got " + shape);
+            }
+            width *= shape.get(i).asInt();
+        }
+        if (width > Integer.MAX_VALUE) {
+            throw new HttpError(400, "input shape " + shape + " is too large");
+        }
+        int d = (int) width;
         if (model.classifier.features() >= 0 && d != model.classifier.features()) {
             throw new HttpError(400, "input has " + d + " features per row, model '" + model.name + "' expects "
                     + model.classifier.features());
         }
-        List<JsonNode> flat = new ArrayList<>();
-        flatten(input.get("data"), flat);
-        if ((long) n * d != flat.size()) {
-            throw new HttpError(400, "input shape [" + n + ", " + d + "] needs " + (long) n * d + " values, data has "
-                    + flat.size());
-        }
         double[][] x = new double[n][d];
-        for (int i = 0; i < flat.size(); i++) {
-            JsonNode v = flat.get(i);
-            if (!v.isNumber()) {
-                throw new HttpError(400, "input data value " + i + " is " + Labels.kind(v) + ", expected a number");
+        JsonNode binarySize = input.path("parameters").get("binary_data_size");
+        if (binarySize != null) {
+            readBinary(binary, binarySize, datatype, x);
+        } else {
+            List<JsonNode> flat = new ArrayList<>();
+            flatten(input.get("data"), flat);
+            if ((long) n * d != flat.size()) {
+                throw new HttpError(400, "input shape [" + n + ", " + d + "] needs " + (long) n * d
+                        + " values, data has " + flat.size());
             }
-            x[i / d][i % d] = v.doubleValue();
+            for (int i = 0; i < flat.size(); i++) {
+                JsonNode v = flat.get(i);
+                if (!v.isNumber()) {
+                    throw new HttpError(400, "input data value " + i + " is " + Labels.kind(v)
+                            + ", expected a number");
+                }
+                x[i / d][i % d] = v.doubleValue();
+            }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 16 * n);
         try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
@@ -467,6 +539,44 @@ public final class ModelServer implements AutoCloseable {
         }
         count(n);
         send(ex, 200, out.toByteArray());
+    }
+
+    /** Fills {@code x} from the raw little-endian tensor bytes of the binary tensor data extension. */
+    private static void readBinary(java.nio.ByteBuffer binary, JsonNode sizeNode, String datatype, double[][] x)
+            throws HttpError {
+        if (binary == null) {
+            throw new HttpError(400, "input has parameters.binary_data_size but the request has no "
+                    + INFERENCE_HEADER_CONTENT_LENGTH + " header");
+        }
+        int width = switch (datatype) {
+            case "FP64", "INT64", "UINT64" -> 8;
+            case "FP32", "INT32", "UINT32" -> 4;
+            case "FP16", "INT16", "UINT16" -> 2;
+            default -> 1;
+        };
+        if (datatype.equals("FP16")) {
+            throw new HttpError(400, "binary FP16 tensors are not supported; send FP32");
+        }
+        long values = (long) x.length * (x.length == 0 ? 0 : x[0].length);
+        if (!sizeNode.canConvertToLong() || sizeNode.asLong() != values * width || binary.remaining() < values * width) {
+            throw new HttpError(400, "binary_data_size " + sizeNode + " does not match " + values + " " + datatype
+                    + " values (" + values * width + " bytes; " + binary.remaining() + " bytes follow the header)");
+        }
+        for (double[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = switch (datatype) {
+                    case "FP64" -> binary.getDouble();
+                    case "FP32" -> binary.getFloat();
+                    case "INT64", "UINT64" -> binary.getLong();
+                    case "INT32" -> binary.getInt();
+                    case "UINT32" -> Integer.toUnsignedLong(binary.getInt());
+                    case "INT16" -> binary.getShort();
+                    case "UINT16" -> Short.toUnsignedInt(binary.getShort());
+                    case "INT8" -> binary.get();
+                    default -> Byte.toUnsignedInt(binary.get());
+                };
+            }
+        }
     }
 
     private static Map<String, Object> metadata(Served model) {

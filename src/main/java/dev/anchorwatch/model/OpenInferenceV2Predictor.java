@@ -17,13 +17,181 @@ import java.util.random.RandomGenerator;
  */
 public final class OpenInferenceV2Predictor extends HttpPredictor {
 
+    /** How image tensors travel: as JSON numbers, or as raw bytes with the binary tensor data extension. */
+    public enum TensorEncoding {
+        /** JSON numbers (every server understands them). */
+        JSON,
+        /** Raw little-endian FP32 after a JSON header ({@code Inference-Header-Content-Length}). */
+        BINARY,
+        /** Binary when the server's metadata ({@code GET /v2}) lists the {@code binary_tensor_data} extension. */
+        AUTO
+    }
+
+    private final TensorEncoding encoding;
+    /** AUTO's answer once the server has told it; null until then. */
+    private volatile Boolean serverTakesBinary;
+
     public OpenInferenceV2Predictor(PredictorConfig config) {
         this(config, null);
     }
 
     /** @param jitter source of backoff jitter; null for a fresh per-client one */
     public OpenInferenceV2Predictor(PredictorConfig config, RandomGenerator jitter) {
+        this(config, jitter, TensorEncoding.JSON);
+    }
+
+    /**
+     * @param jitter   source of backoff jitter; null for a fresh per-client one
+     * @param encoding how tensors (images) are sent; rows and texts always go as JSON
+     */
+    public OpenInferenceV2Predictor(PredictorConfig config, RandomGenerator jitter, TensorEncoding encoding) {
         super(requireV2(config), jitter);
+        this.encoding = java.util.Objects.requireNonNull(encoding, "encoding");
+    }
+
+    /** Whether tensors go as binary data now (for AUTO: once the server's metadata has been read). */
+    public boolean sendsBinaryTensors() {
+        return encoding == TensorEncoding.BINARY || (encoding == TensorEncoding.AUTO && serverTakesBinary());
+    }
+
+    @Override
+    Encoded encode(Instances batch, int from, int to) {
+        if (!(batch instanceof Instances.Tensors t) || !sendsBinaryTensors()) {
+            return super.encode(batch, from, to);
+        }
+        int n = to - from;
+        int values = t.data()[from].length;
+        long bytes = (long) n * values * Float.BYTES;
+        java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(header)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("inputs");
+            json.writeStartObject();
+            json.writeStringField("name", "input-0");
+            json.writeArrayFieldStart("shape");
+            json.writeNumber(n);
+            for (int dim : t.shape()) {
+                json.writeNumber(dim);
+            }
+            json.writeEndArray();
+            json.writeStringField("datatype", "FP32");
+            json.writeObjectFieldStart("parameters");
+            json.writeNumberField("binary_data_size", bytes);
+            json.writeEndObject();
+            json.writeEndObject();
+            json.writeEndArray();
+            json.writeObjectFieldStart("parameters"); // labels back as JSON
+            json.writeBooleanField("binary_data_output", false);
+            json.writeEndObject();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a request header in memory", e);
+        }
+        byte[] head = header.toByteArray();
+        if (head.length + bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a request of " + n + " tensors of " + values + " values is too large;"
+                    + " lower max_rows_per_request");
+        }
+        byte[] body = new byte[(int) (head.length + bytes)];
+        System.arraycopy(head, 0, body, 0, head.length);
+        java.nio.FloatBuffer out = java.nio.ByteBuffer.wrap(body, head.length, (int) bytes).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        for (int i = from; i < to; i++) {
+            for (float v : t.data()[i]) {
+                requireFinite(v);
+            }
+            out.put(t.data()[i]);
+        }
+        return new Encoded(body, "application/octet-stream",
+                java.util.Map.of(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH, Integer.toString(head.length)));
+    }
+
+    /** Reads the server metadata once; a server that cannot be asked now gets JSON and is asked again next time. */
+    private boolean serverTakesBinary() {
+        Boolean known = serverTakesBinary;
+        if (known != null) {
+            return known;
+        }
+        java.net.URI metadata = java.net.URI.create(config().baseUrl() + "/v2");
+        try {
+            java.net.http.HttpResponse<byte[]> r = httpClient().send(java.net.http.HttpRequest.newBuilder(metadata)
+                    .timeout(config().requestTimeout()).header("Accept", "application/json").GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() >= 500 || r.statusCode() == 429) {
+                return false; // transient: ask again later
+            }
+            boolean binary = false;
+            if (r.statusCode() == 200) {
+                JsonNode extensions = Json.MAPPER.readTree(r.body()).path("extensions");
+                for (JsonNode e : extensions) {
+                    binary |= ModelServer.BINARY_TENSOR_DATA.equals(e.asText());
+                }
+            }
+            serverTakesBinary = binary;
+            return binary;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A response in the binary framing: the JSON part, with binary outputs decoded into {@code data}. */
+    @Override
+    JsonNode parseResponse(java.net.http.HttpResponse<byte[]> response) throws IOException {
+        java.util.Optional<String> headerLength = response.headers()
+                .firstValue(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH);
+        byte[] body = response.body();
+        if (headerLength.isEmpty()) {
+            return Json.MAPPER.readTree(body);
+        }
+        int n;
+        try {
+            n = Integer.parseInt(headerLength.get().strip());
+        } catch (NumberFormatException e) {
+            throw Labels.bad(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH + " is not a number");
+        }
+        if (n < 0 || n > body.length) {
+            throw Labels.bad(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH + " " + n + " is outside the body");
+        }
+        JsonNode json = Json.MAPPER.readTree(body, 0, n);
+        java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(body, n, body.length - n).slice()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (JsonNode output : json.path("outputs")) {
+            JsonNode size = output.path("parameters").get("binary_data_size");
+            if (size == null || !(output instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
+                continue;
+            }
+            String type = output.path("datatype").asText("");
+            int width = switch (type) {
+                case "FP64", "INT64", "UINT64" -> 8;
+                case "FP32", "INT32", "UINT32" -> 4;
+                case "INT16", "UINT16" -> 2;
+                case "INT8", "UINT8", "BOOL" -> 1;
+                default -> throw Labels.bad("binary output of datatype '" + Labels.shorten(type) + "' is not supported");
+            };
+            long count = size.asLong() / width;
+            if (size.asLong() % width != 0 || size.asLong() > rest.remaining()) {
+                throw Labels.bad("binary output size " + size + " does not fit its datatype or the body");
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode data = o.putArray("data");
+            for (long i = 0; i < count; i++) {
+                switch (type) {
+                    case "FP64" -> data.add(rest.getDouble());
+                    case "FP32" -> data.add(rest.getFloat());
+                    case "INT64", "UINT64" -> data.add(rest.getLong());
+                    case "INT32" -> data.add(rest.getInt());
+                    case "UINT32" -> data.add(Integer.toUnsignedLong(rest.getInt()));
+                    case "INT16" -> data.add(rest.getShort());
+                    case "UINT16" -> data.add(Short.toUnsignedInt(rest.getShort()));
+                    case "BOOL" -> data.add(rest.get() != 0);
+                    case "INT8" -> data.add(rest.get());
+                    default -> data.add(Byte.toUnsignedInt(rest.get()));
+                }
+            }
+        }
+        return json;
     }
 
     private static PredictorConfig requireV2(PredictorConfig config) {

@@ -19,6 +19,7 @@ public final class Benchmarks {
             case "adult" -> AdultBenchmark.main(rest);
             case "text" -> TextBenchmark.main(rest);
             case "events" -> EventPipelineBenchmark.main(rest);
+            case "image" -> ImageBenchmark.main(rest);
             default -> usage();
         }
         System.exit(0);
@@ -28,6 +29,7 @@ public final class Benchmarks {
         System.err.println("benchmarks: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
         System.err.println("            text [--passes N] [--no-http] [--perturb-punctuation]");
         System.err.println("            events [--events N] [--warmup N] [--concurrency N]");
+        System.err.println("            image [--passes N] [--large N] [--no-http]");
         System.exit(2);
     }
 }

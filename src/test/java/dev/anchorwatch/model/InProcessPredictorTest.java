@@ -63,7 +63,7 @@ class InProcessPredictorTest {
         InProcessPredictor predictor = new InProcessPredictor(SIGN);
         PredictorException texts = failure(predictor.predict(new Instances.Texts(List.of("a"))));
         assertFalse(texts.isTransient());
-        assertTrue(texts.getMessage().contains("tabular rows only, got texts"), texts.getMessage());
+        assertTrue(texts.getMessage().contains("tensors only, got texts"), texts.getMessage());
         PredictorException width = failure(predictor.predict(new Instances.Rows(new double[][]{{1, 2}, {1}})));
         assertFalse(width.isTransient());
         assertTrue(width.getMessage().contains("expects 2 values per row, row 1 has 1"), width.getMessage());

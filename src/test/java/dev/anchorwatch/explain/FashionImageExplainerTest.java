@@ -1,0 +1,237 @@
+package dev.anchorwatch.explain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.anchorwatch.anchor.Draw;
+import dev.anchorwatch.explain.ModelExplainer.Explained;
+import dev.anchorwatch.image.FloatImage;
+import dev.anchorwatch.image.ImageCodec;
+import dev.anchorwatch.image.Perturbation;
+import dev.anchorwatch.image.SegmentedImage;
+import dev.anchorwatch.image.TestImages;
+import dev.anchorwatch.model.HttpPredictor;
+import dev.anchorwatch.model.Instances;
+import dev.anchorwatch.model.LinearClassifier;
+import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.model.PredictorConfig;
+import dev.anchorwatch.model.Predictors;
+
+/**
+ * The Fashion-MNIST logistic regression served as a real HTTP model (the in-JVM ModelServer on loopback) and
+ * explained through the KServe V1 client, as the demo does; anchors are checked on fresh samples.
+ */
+class FashionImageExplainerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ModelServer server;
+    private static LinearClassifier model;
+
+    @BeforeAll
+    static void serve() throws Exception {
+        try (InputStream in = FashionImageExplainerTest.class.getClassLoader()
+                .getResourceAsStream("demo/fashion/fmnist_lr.json")) {
+            model = LinearClassifier.fromJson(in);
+        }
+        server = ModelServer.builder().host("127.0.0.1").port(0).model("fashion", model).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    /** The demo spec pointed at the test server, with the image section adjusted by {@code edit}. */
+    static ExplainerSpec spec(PredictorConfig.Protocol protocol, Consumer<ObjectNode> edit) throws Exception {
+        try (InputStream in = FashionImageExplainerTest.class.getClassLoader().getResourceAsStream("demo/fashion.yaml")) {
+            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
+            ((ObjectNode) tree.get("predictor")).put("url", server.baseUrl())
+                    .put("protocol", protocol.name().toLowerCase()).put("max_rows_per_request", 25);
+            edit.accept((ObjectNode) tree.get("image"));
+            return SpecLoader.parse(tree, "classpath:demo/fashion.yaml", s -> s);
+        }
+    }
+
+    static ArrayNode nested(FloatImage image) {
+        ArrayNode rows = JSON.createArrayNode();
+        for (int y = 0; y < image.height(); y++) {
+            ArrayNode row = rows.addArray();
+            for (int x = 0; x < image.width(); x++) {
+                row.add(image.get(y, x, 0));
+            }
+        }
+        return rows;
+    }
+
+    static int label(FloatImage image) {
+        double[] row = new double[784];
+        float[] px = image.pixels();
+        for (int i = 0; i < row.length; i++) {
+            row[i] = px[i];
+        }
+        return model.predict(row);
+    }
+
+    @Test
+    void anchorsHoldTheirPrecisionOnFreshSamplesThroughTheV1Client() throws Exception {
+        ExplainerSpec spec = spec(PredictorConfig.Protocol.V1, image -> { });
+        HttpPredictor client = Predictors.http(spec.predictor());
+        ImageModelExplainer explainer = ExplainerFactory.image(spec, client);
+        List<FloatImage> images = TestImages.fashion();
+        int checked = 0;
+        for (int i = 0; i < 4; i++) {
+            FloatImage image = images.get(i);
+            long requestsBefore = server.requests();
+            Explained e = explainer.explain(nested(image), 100 + i);
+            JsonNode data = e.json().get("data");
+            assertEquals("AnchorImage", e.json().at("/meta/name").asText());
+            assertEquals(label(image), e.prediction(), "the model's own label is explained");
+            assertEquals(server.requests() - requestsBefore, e.predictorCalls(), "calls are counted honestly");
+            assertTrue(e.predictorRows() > 100);
+            assertEquals(28, data.at("/raw/segments").size());
+            assertEquals(49, e.json().at("/data/raw/segment_count").asInt());
+            byte[] overlay = Base64.getDecoder().decode(data.at("/raw/overlay_png").asText());
+            assertEquals(224, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
+            for (JsonNode step : data.at("/raw/examples")) {
+                assertTrue(step.get("covered_true").size() <= 3, "examples are capped");
+            }
+            if (!e.success()) {
+                continue;
+            }
+            int[] anchor = new int[data.get("anchor").size()];
+            for (int k = 0; k < anchor.length; k++) {
+                anchor[k] = data.get("anchor").get(k).asInt();
+            }
+            // fresh samples under the anchor, labelled by the HTTP model: precision must hold
+            SegmentedImage seg = explainer.options().anchorImage().segment(image);
+            Draw<Perturbation> draw = seg.sampler().draw(anchor, 400, new SplittableRandom(9000 + i));
+            List<float[]> rendered = new ArrayList<>();
+            draw.samples().forEach(p -> rendered.add(seg.perturber().render(p)));
+            int[] labels = client.predict(new Instances.Tensors(rendered.toArray(float[][]::new), new int[] {28, 28}))
+                    .join();
+            long same = java.util.Arrays.stream(labels).filter(l -> l == e.prediction()).count();
+            double precision = same / 400.0;
+            // threshold 0.95 minus three standard errors of a 400-sample estimate
+            assertTrue(precision >= 0.95 - 3 * Math.sqrt(0.95 * 0.05 / 400), "image " + i + ": anchor "
+                    + java.util.Arrays.toString(anchor) + " holds on fresh samples with precision " + precision);
+            checked++;
+        }
+        assertTrue(checked >= 2, "most demo images get an anchor, got " + checked);
+        explainer.close();
+    }
+
+    @Test
+    void base64PngsFlatV2RowsAndTheV2ClientGiveTheSameExplanation() throws Exception {
+        FloatImage image = TestImages.fashion().get(0);
+        ExplainerSpec v1 = spec(PredictorConfig.Protocol.V1, o -> { });
+        ExplainerSpec v2 = spec(PredictorConfig.Protocol.V2, o -> { });
+        try (ImageModelExplainer overV1 = ExplainerFactory.image(v1, Predictors.http(v1.predictor()));
+             ImageModelExplainer overV2 = ExplainerFactory.image(v2, Predictors.http(v2.predictor()))) {
+            // PNG stores 8-bit values: explain the 8-bit image in every form so all forms are the same image
+            FloatImage eight = ImageCodec.decode(ImageCodec.png(image), 1, 1f / 255, 1 << 20);
+            ObjectNode b64 = JSON.createObjectNode().put("b64",
+                    Base64.getEncoder().encodeToString(ImageCodec.png(image)));
+            ArrayNode flat = JSON.createArrayNode();
+            for (float v : eight.pixels()) {
+                flat.add(v);
+            }
+            Explained fromNested = overV1.explain(nested(eight), 7);
+            Explained fromB64 = overV1.explain(b64, 7);
+            Explained fromFlatV2 = overV2.explain(flat, 7);
+            assertEquals(fromNested.anchor(), fromB64.anchor());
+            assertEquals(fromNested.anchor(), fromFlatV2.anchor());
+            assertEquals(fromNested.precision(), fromFlatV2.precision());
+            // the spec's own V2 client: the server lists binary_tensor_data, so images go as raw FP32
+            try (ImageModelExplainer binary = ExplainerFactory.image(v2, null)) {
+                long before = server.bytesReceived();
+                Explained fromBinary = binary.explain(flat, 7);
+                assertEquals(fromNested.anchor(), fromBinary.anchor());
+                assertEquals(fromNested.precision(), fromBinary.precision());
+                double perImage = (server.bytesReceived() - before) / (double) fromBinary.predictorRows();
+                assertTrue(perImage < 784 * 4 + 100, perImage + " bytes per image");
+            }
+        }
+    }
+
+    @Test
+    void badAndOversizedImagesAreClearErrors() throws Exception {
+        ExplainerSpec spec = spec(PredictorConfig.Protocol.V1, o -> o.put("max_pixels", 900));
+        try (ImageModelExplainer explainer = ExplainerFactory.image(spec, Predictors.http(spec.predictor()))) {
+            ExplainException big = assertThrows(ExplainException.class,
+                    () -> explainer.explain(nested(TestImages.quadrants(31, 31, 1, 1)), 1));
+            assertEquals(ExplainException.Kind.TOO_LARGE, big.kind());
+            assertTrue(big.getMessage().contains("961 pixels, more than the 900 allowed"), big.getMessage());
+            ObjectNode bigPng = JSON.createObjectNode().put("b64", Base64.getEncoder().encodeToString(
+                    ImageCodec.png(TestImages.quadrants(40, 40, 3, 1))));
+            assertEquals(ExplainException.Kind.TOO_LARGE,
+                    assertThrows(ExplainException.class, () -> explainer.explain(bigPng, 1)).kind());
+
+            ExplainException shape = assertThrows(ExplainException.class,
+                    () -> explainer.explain(nested(TestImages.quadrants(20, 20, 1, 1)), 1));
+            assertEquals(ExplainException.Kind.BAD_INPUT, shape.kind());
+            assertTrue(shape.getMessage().contains("image is 20x20x1; model 'fashion' takes 28x28x1"),
+                    shape.getMessage());
+            ArrayNode ragged = nested(TestImages.fashion().get(0));
+            ((ArrayNode) ragged.get(3)).remove(0);
+            assertTrue(assertThrows(ExplainException.class, () -> explainer.explain(ragged, 1)).getMessage()
+                    .contains("not rectangular"));
+            ObjectNode notPng = JSON.createObjectNode().put("b64", "aGVsbG8=");
+            assertEquals(ExplainException.Kind.BAD_INPUT,
+                    assertThrows(ExplainException.class, () -> explainer.explain(notPng, 1)).kind());
+            assertFalse(assertThrows(ExplainException.class, () -> explainer.explain(JSON.createObjectNode(), 1))
+                    .getMessage().isEmpty());
+        }
+    }
+
+    @Test
+    void specErrorsNameTheFileAndField() {
+        SpecException e = assertThrows(SpecException.class,
+                () -> ImageOptions.parse(spec(PredictorConfig.Protocol.V1, o -> o.put("segmentation", "watershed"))));
+        assertTrue(e.getMessage().contains("classpath:demo/fashion.yaml: field 'image.segmentation'"), e.getMessage());
+        e = assertThrows(SpecException.class,
+                () -> ImageOptions.parse(spec(PredictorConfig.Protocol.V1, o -> o.put("n_segments", 5))));
+        assertTrue(e.getMessage().contains("field 'image.n_segments': does not apply to segmentation grid"),
+                e.getMessage());
+        e = assertThrows(SpecException.class,
+                () -> ImageOptions.parse(spec(PredictorConfig.Protocol.V1, o -> o.put("colour", 5))));
+        assertTrue(e.getMessage().contains("field 'image.colour': unknown field"), e.getMessage());
+        e = assertThrows(SpecException.class, () -> ImageOptions.parse(spec(PredictorConfig.Protocol.V1,
+                o -> o.put("fill", "background").put("background", "missing.npy"))));
+        assertTrue(e.getMessage().contains("field 'image.background': no such file: classpath:demo/missing.npy"),
+                e.getMessage());
+    }
+
+    @Test
+    void backgroundFillFromAnNpyFile() throws Exception {
+        ExplainerSpec spec = spec(PredictorConfig.Protocol.V1,
+                o -> o.put("fill", "background").put("background", "fashion/fmnist_test_first10.npy").put("p_sample", 0.3));
+        try (ImageModelExplainer explainer = ExplainerFactory.image(spec, Predictors.http(spec.predictor()))) {
+            assertEquals(10, explainer.options().backgrounds().size());
+            Explained e = explainer.explain(nested(TestImages.fashion().get(1)), 3);
+            assertEquals("background", e.json().at("/meta/params/fill").asText());
+            JsonNode ex = e.json().at("/data/raw/examples/0/covered_true/0");
+            assertTrue(ex.isMissingNode() || ex.has("background"), ex.toString());
+        }
+    }
+}
