@@ -16,6 +16,8 @@ public final class ExplanationEvents {
     public static final String EXT_NAMESPACE = "namespace";
     public static final String EXT_EXPLAINER = "explainer";
     public static final String EXT_PARTITION_KEY = "partitionkey";
+    /** Set once the served prediction is known: whether it differs from the one the explainer saw. */
+    public static final String EXT_PREDICTION_MISMATCH = "predictionmismatch";
     /** On {@code dev.anchorwatch.explanation.failed} events only: why no explanation was made. */
     public static final String EXT_REASON = "reason";
 
@@ -39,6 +41,8 @@ public final class ExplanationEvents {
                 .withExtension(EXT_INFERENCE_SERVICE, r.model())
                 .withExtension(EXT_EXPLAINER, r.explainer())
                 .withExtension(EXT_PARTITION_KEY, r.inferenceId());
+        // a string, as binary-mode transports (HTTP and Kafka headers) carry it and read it back
+        r.predictionMismatch().ifPresent(m -> b.withExtension(EXT_PREDICTION_MISMATCH, m.toString()));
         if (r.namespace() != null) {
             b.withExtension(EXT_NAMESPACE, r.namespace());
         }

@@ -1,5 +1,7 @@
 package dev.anchorwatch.publish;
 
+import java.io.IOException;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -89,6 +91,52 @@ public record ExplanationRecord(
 
     public String bodyAsString() {
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether the model served a different class than the explainer's own call saw (the model changed, or it
+     * is not deterministic): empty while either is unknown. Probability vectors count as their argmax.
+     */
+    public java.util.Optional<Boolean> predictionMismatch() {
+        java.util.Optional<String> served = label(servedPrediction);
+        java.util.Optional<String> explained = label(explainedPrediction);
+        if (served.isEmpty() || explained.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(!served.get().equals(explained.get()));
+    }
+
+    /** One prediction as a comparable class: an integral number, the argmax of a vector, or a string. */
+    private static java.util.Optional<String> label(String json) {
+        if (json == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(json);
+            if (n.isArray() && n.size() == 1 && !n.get(0).isArray()) {
+                n = n.get(0);
+            }
+            if (n.isArray() && n.size() > 1) {
+                int best = 0;
+                for (int i = 1; i < n.size(); i++) {
+                    if (n.get(i).asDouble() > n.get(best).asDouble()) {
+                        best = i;
+                    }
+                }
+                return java.util.Optional.of(Integer.toString(best));
+            }
+            if (n.isNumber()) {
+                double v = n.asDouble();
+                return v == Math.rint(v) ? java.util.Optional.of(Long.toString((long) v))
+                        : java.util.Optional.empty(); // a regression output has no class to compare
+            }
+            if (n.isTextual() || n.isBoolean()) {
+                return java.util.Optional.of(n.asText());
+            }
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** This record with the served prediction (JSON text) set, e.g. once the paired response arrived. */

@@ -27,15 +27,16 @@ public final class PostgresExplanationSink implements ExplanationSink {
 
     static final String UPSERT = """
             INSERT INTO explanation (id, inference_id, model, namespace, explainer, type, reason, anchor,
-                                     precision, coverage, served_prediction, explained_prediction, timings,
-                                     created_at, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), CAST(? AS jsonb), ?, CAST(? AS jsonb))
+                                     precision, coverage, served_prediction, explained_prediction, prediction_mismatch,
+                                     timings, created_at, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), CAST(? AS jsonb), ?, CAST(? AS jsonb), ?,
+                    CAST(? AS jsonb))
             ON CONFLICT (id) DO UPDATE SET
                 inference_id = EXCLUDED.inference_id, model = EXCLUDED.model, namespace = EXCLUDED.namespace,
                 explainer = EXCLUDED.explainer, type = EXCLUDED.type, reason = EXCLUDED.reason,
                 anchor = EXCLUDED.anchor, precision = EXCLUDED.precision, coverage = EXCLUDED.coverage,
                 served_prediction = EXCLUDED.served_prediction, explained_prediction = EXCLUDED.explained_prediction,
-                timings = EXCLUDED.timings, created_at = EXCLUDED.created_at, body = EXCLUDED.body
+                prediction_mismatch = EXCLUDED.prediction_mismatch, timings = EXCLUDED.timings, created_at = EXCLUDED.created_at, body = EXCLUDED.body
             """;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +76,7 @@ public final class PostgresExplanationSink implements ExplanationSink {
                 setDouble(s, i++, r.coverage());
                 s.setString(i++, r.servedPrediction());
                 s.setString(i++, r.explainedPrediction());
+                s.setObject(i++, r.predictionMismatch().orElse(null), java.sql.Types.BOOLEAN);
                 s.setString(i++, JSON.writeValueAsString(r.timingsMs()));
                 s.setObject(i++, r.createdAt().atOffset(ZoneOffset.UTC));
                 s.setString(i, r.bodyAsString());

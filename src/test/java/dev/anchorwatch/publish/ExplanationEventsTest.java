@@ -84,4 +84,20 @@ class ExplanationEventsTest {
                 .explainer("e").explanation("{}").build());
         assertEquals(ExplanationEvents.source(null, "a b"), URI.create("/anchorwatch/-/a%20b"));
     }
+
+    @Test
+    void predictionMismatchComparesClassesAndIsAnExtensionOnceKnown() {
+        ExplanationRecord r = Samples.explanation("inf-mm");
+        assertEquals(java.util.Optional.of(false), r.predictionMismatch());
+        assertEquals(java.util.Optional.of(false), r.withServedPrediction("[0.9, 0.1]").predictionMismatch());
+        assertEquals(java.util.Optional.of(true), r.withServedPrediction("[0.1, 0.9]").predictionMismatch());
+        assertEquals(java.util.Optional.of(true), r.withServedPrediction("1").predictionMismatch());
+        assertEquals(java.util.Optional.of(false), r.withServedPrediction("[0]").predictionMismatch());
+        assertEquals(java.util.Optional.empty(), r.withServedPrediction(null).predictionMismatch());
+        assertEquals(java.util.Optional.empty(), r.withServedPrediction("0.37").predictionMismatch());
+        assertEquals("true", ExplanationEvents.toCloudEvent(r.withServedPrediction("1"))
+                .getExtension(ExplanationEvents.EXT_PREDICTION_MISMATCH));
+        assertEquals(null, ExplanationEvents.toCloudEvent(r.withServedPrediction(null))
+                .getExtension(ExplanationEvents.EXT_PREDICTION_MISMATCH));
+    }
 }

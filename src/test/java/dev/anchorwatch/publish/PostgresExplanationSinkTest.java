@@ -81,6 +81,27 @@ class PostgresExplanationSinkTest {
     }
 
     @Test
+    void mismatchBetweenServedAndExplainedPredictionIsQueryable() throws Exception {
+        ExplanationRecord agree = Samples.explanation("inf-pg-3");
+        ExplanationRecord differ = Samples.explanation("inf-pg-4").withServedPrediction("[0.2, 0.8]");
+        ExplanationRecord unknown = Samples.explanation("inf-pg-5").withServedPrediction(null);
+        for (ExplanationRecord r : new ExplanationRecord[] {agree, differ, unknown}) {
+            sink.publish(r).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("""
+                    select inference_id, prediction_mismatch from explanation
+                    where inference_id in ('inf-pg-3', 'inf-pg-4', 'inf-pg-5') order by inference_id""");
+            rs.next();
+            assertEquals(false, rs.getObject(2));
+            rs.next();
+            assertEquals(true, rs.getObject(2));
+            rs.next();
+            assertNull(rs.getObject(2));
+        }
+    }
+
+    @Test
     void laterOutcomeOfTheSameInputReplacesTheRow() throws Exception {
         ExplanationRecord failed = Samples.failure("inf-pg-2", "predictor timed out");
         sink.publish(failed).toCompletableFuture().get(30, TimeUnit.SECONDS);
