@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,7 +29,6 @@ import dev.anchorwatch.image.SegmentMap;
 import dev.anchorwatch.image.SegmentedImage;
 import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.Predictor;
-import dev.anchorwatch.model.PredictorException;
 
 /**
  * AnchorImage for one model: reads an image instance (nested lists H×W or H×W×C, a flat row of a V2 tensor, or
@@ -85,9 +83,8 @@ public final class ImageModelExplainer implements ModelExplainer {
         long start = System.nanoTime();
         Input input = parseInstance(instanceNode);
         FloatImage image = input.image();
-        AtomicLong calls = new AtomicLong();
-        AtomicLong rows = new AtomicLong();
-        int label = predict(List.of(image.pixels()), input.tensorShape(), calls, rows)[0];
+        BlackBox box = new BlackBox(spec.name(), predictor, rowsPerRequest);
+        int label = box.predict(new Instances.Tensors(new float[][] {image.pixels()}, input.tensorShape()))[0];
         SegmentedImage segmented;
         try {
             segmented = anchors.segment(image);
@@ -96,14 +93,8 @@ public final class ImageModelExplainer implements ModelExplainer {
                     + e.getMessage(), e);
         }
         ImagePerturber perturber = segmented.perturber();
-        Oracle<Perturbation> oracle = samples -> {
-            int[] labels = predictRendered(samples, perturber, input.tensorShape(), calls, rows);
-            boolean[] same = new boolean[labels.length];
-            for (int i = 0; i < labels.length; i++) {
-                same[i] = labels[i] == label;
-            }
-            return same;
-        };
+        Oracle<Perturbation> oracle = samples ->
+                BlackBox.same(predictRendered(samples, perturber, input.tensorShape(), box), label);
         AnchorParams params = spec.params();
         params = params.withNCoveredExamples(Math.min(params.nCoveredExamples(), options.maxExamples()));
         ImageExplanation ie;
@@ -114,10 +105,10 @@ public final class ImageModelExplainer implements ModelExplainer {
         } catch (IllegalArgumentException e) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, e.getMessage(), e);
         } catch (Exception e) {
-            throw translate(e);
+            throw box.translate(e);
         }
         long elapsed = (System.nanoTime() - start) / 1_000_000;
-        return toJson(ie, input, seed, label, calls.get(), rows.get(), elapsed);
+        return toJson(ie, input, seed, label, box.calls(), box.rows(), elapsed);
     }
 
     private Explained toJson(ImageExplanation ie, Input input, long seed, int label, long calls, long rows,
@@ -217,7 +208,7 @@ public final class ImageModelExplainer implements ModelExplainer {
      * {@code concurrency} requests in flight, so a round of a large image never sits in memory whole.
      */
     private int[] predictRendered(List<Perturbation> samples, ImagePerturber perturber, int[] tensorShape,
-                                  AtomicLong calls, AtomicLong rows) {
+                                  BlackBox box) {
         int n = samples.size();
         int[] labels = new int[n];
         ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
@@ -229,17 +220,8 @@ public final class ImageModelExplainer implements ModelExplainer {
                     chunk[i - from] = perturber.render(samples.get(i));
                 }
                 int offset = from;
-                calls.incrementAndGet();
-                rows.addAndGet(chunk.length);
-                CompletableFuture<Void> f = predictor.predict(new Instances.Tensors(chunk, tensorShape))
-                        .thenAccept(part -> {
-                            if (part.length != chunk.length) {
-                                throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '"
-                                        + spec.name() + "' returned " + part.length + " predictions for "
-                                        + chunk.length + " images");
-                            }
-                            System.arraycopy(part, 0, labels, offset, part.length);
-                        });
+                CompletableFuture<Void> f = box.predictAsync(new Instances.Tensors(chunk, tensorShape))
+                        .thenAccept(part -> System.arraycopy(part, 0, labels, offset, part.length));
                 inFlight.add(f);
                 if (inFlight.size() >= concurrency) {
                     inFlight.poll().join();
@@ -250,37 +232,9 @@ public final class ImageModelExplainer implements ModelExplainer {
             }
         } catch (CompletionException e) {
             inFlight.forEach(f -> f.cancel(false));
-            throw translate(e);
+            throw box.translate(e);
         }
         return labels;
-    }
-
-    private int[] predict(List<float[]> images, int[] tensorShape, AtomicLong calls, AtomicLong rows) {
-        calls.incrementAndGet();
-        rows.addAndGet(images.size());
-        try {
-            int[] labels = predictor.predict(new Instances.Tensors(images.toArray(float[][]::new), tensorShape)).join();
-            if (labels.length != images.size()) {
-                throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '"
-                        + spec.name() + "' returned " + labels.length + " predictions for " + images.size() + " images");
-            }
-            return labels;
-        } catch (CompletionException e) {
-            throw translate(e);
-        }
-    }
-
-    private ExplainException translate(Throwable t) {
-        Throwable c = ExplanationService.cause(t);
-        if (c instanceof ExplainException e) {
-            return e;
-        }
-        if (c instanceof PredictorException p) {
-            return new ExplainException(p.isTransient() ? ExplainException.Kind.PREDICTOR_UNAVAILABLE
-                    : ExplainException.Kind.PREDICTOR_ERROR, p.getMessage(), p);
-        }
-        return new ExplainException(ExplainException.Kind.PREDICTOR_ERROR,
-                "explaining model '" + spec.name() + "' failed: " + c, c);
     }
 
     // ---- instances

@@ -2,8 +2,6 @@ package dev.anchorwatch.explain;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anchorwatch.anchor.Oracle;
 import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.Predictor;
-import dev.anchorwatch.model.PredictorException;
 import dev.anchorwatch.tabular.AnchorTabular;
 import dev.anchorwatch.tabular.TabularData;
 import dev.anchorwatch.tabular.TabularExplanation;
@@ -52,17 +49,10 @@ public final class TabularModelExplainer implements ModelExplainer {
     public Explained explain(JsonNode instanceNode, long seed) {
         long start = System.nanoTime();
         double[] instance = parseInstance(instanceNode);
-        AtomicLong calls = new AtomicLong();
-        AtomicLong rows = new AtomicLong();
-        int label = predict(new double[][] {instance}, calls, rows)[0];
-        Oracle<double[]> oracle = samples -> {
-            int[] labels = predict(samples.toArray(double[][]::new), calls, rows);
-            boolean[] same = new boolean[labels.length];
-            for (int i = 0; i < labels.length; i++) {
-                same[i] = labels[i] == label;
-            }
-            return same;
-        };
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest);
+        int label = box.predict(new Instances.Rows(new double[][] {instance}))[0];
+        Oracle<double[]> oracle = samples ->
+                BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), label);
         TabularExplanation te;
         try {
             te = anchors.explain(instance, label, oracle, spec.params(), new SplittableRandom(seed));
@@ -71,7 +61,7 @@ public final class TabularModelExplainer implements ModelExplainer {
         } catch (IllegalArgumentException e) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, e.getMessage(), e);
         } catch (Exception e) {
-            throw translate(e);
+            throw box.translate(e);
         }
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         ObjectNode params = ExplanationJson.params(spec.params(), seed);
@@ -82,37 +72,9 @@ public final class TabularModelExplainer implements ModelExplainer {
         params.set("disc_perc", perc);
         ObjectNode json = ExplanationJson.build(spec.type().label(), params, te.result(), te.names(),
                 te.featureOfStep(), TabularModelExplainer::row, label, row(instance),
-                new ExplanationJson.Cost(calls.get(), rows.get(), elapsed, seed));
+                new ExplanationJson.Cost(box.calls(), box.rows(), elapsed, seed));
         return new Explained(json, label, te.names(), te.result().precision(), te.result().coverage(),
-                te.result().success(), calls.get(), rows.get(), elapsed);
-    }
-
-    private int[] predict(double[][] batch, AtomicLong calls, AtomicLong rows) {
-        calls.addAndGet((batch.length + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
-        rows.addAndGet(batch.length);
-        try {
-            int[] labels = predictor.predict(new Instances.Rows(batch)).join();
-            if (labels.length != batch.length) {
-                throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '"
-                        + spec.name() + "' returned " + labels.length + " predictions for " + batch.length + " rows");
-            }
-            return labels;
-        } catch (CompletionException e) {
-            throw translate(e);
-        }
-    }
-
-    private ExplainException translate(Throwable t) {
-        Throwable c = ExplanationService.cause(t);
-        if (c instanceof ExplainException e) {
-            return e;
-        }
-        if (c instanceof PredictorException p) {
-            return new ExplainException(p.isTransient() ? ExplainException.Kind.PREDICTOR_UNAVAILABLE
-                    : ExplainException.Kind.PREDICTOR_ERROR, p.getMessage(), p);
-        }
-        return new ExplainException(ExplainException.Kind.PREDICTOR_ERROR,
-                "explaining model '" + spec.name() + "' failed: " + c, c);
+                te.result().success(), box.calls(), box.rows(), elapsed);
     }
 
     /** An instance as numbers, or with categories given by name (a kindness to users). */

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -267,32 +265,24 @@ public final class TextModelExplainer implements ModelExplainer {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT,
                     "model '" + spec.name() + "': " + e.getMessage(), e);
         }
-        AtomicLong calls = new AtomicLong();
-        AtomicLong rows = new AtomicLong();
-        int label = predict(List.of(text), calls, rows)[0];
-        Oracle<String> oracle = samples -> {
-            int[] labels = predict(samples, calls, rows);
-            boolean[] same = new boolean[labels.length];
-            for (int i = 0; i < labels.length; i++) {
-                same[i] = labels[i] == label;
-            }
-            return same;
-        };
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest);
+        int label = box.predict(new Instances.Texts(List.of(text)))[0];
+        Oracle<String> oracle = samples -> BlackBox.same(box.predict(new Instances.Texts(samples)), label);
         TextExplanation te;
         try {
             te = anchors.explain(sampler, label, oracle, spec.params(), new SplittableRandom(seed));
         } catch (ExplainException e) {
             throw e;
         } catch (Exception e) {
-            throw translate(e);
+            throw box.translate(e);
         }
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         ObjectNode json = ExplanationJson.build(spec.type().label(), params(seed), te.result(), te.words(),
                 te.tokens(), TextNode::valueOf, label, TextNode.valueOf(text),
-                new ExplanationJson.Cost(calls.get(), rows.get(), elapsed, seed));
+                new ExplanationJson.Cost(box.calls(), box.rows(), elapsed, seed));
         addPositions((ObjectNode) json.path("data").path("raw"), te.codePointPositions());
         return new Explained(json, label, te.words(), te.result().precision(), te.result().coverage(),
-                te.result().success(), calls.get(), rows.get(), elapsed);
+                te.result().success(), box.calls(), box.rows(), elapsed);
     }
 
     /** {@code meta.params}: the search's and the sampler's. */
@@ -362,34 +352,6 @@ public final class TextModelExplainer implements ModelExplainer {
             return "an object";
         }
         return node.isNumber() ? "a number" : node.isBoolean() ? "a boolean" : node.getNodeType().toString();
-    }
-
-    private int[] predict(List<String> batch, AtomicLong calls, AtomicLong rows) {
-        calls.addAndGet((batch.size() + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
-        rows.addAndGet(batch.size());
-        try {
-            int[] labels = predictor.predict(new Instances.Texts(batch)).join();
-            if (labels.length != batch.size()) {
-                throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '"
-                        + spec.name() + "' returned " + labels.length + " predictions for " + batch.size() + " texts");
-            }
-            return labels;
-        } catch (CompletionException e) {
-            throw translate(e);
-        }
-    }
-
-    private ExplainException translate(Throwable t) {
-        Throwable c = ExplanationService.cause(t);
-        if (c instanceof ExplainException e) {
-            return e;
-        }
-        if (c instanceof dev.anchorwatch.model.PredictorException p) {
-            return new ExplainException(p.isTransient() ? ExplainException.Kind.PREDICTOR_UNAVAILABLE
-                    : ExplainException.Kind.PREDICTOR_ERROR, p.getMessage(), p);
-        }
-        return new ExplainException(ExplainException.Kind.PREDICTOR_ERROR,
-                "explaining model '" + spec.name() + "' failed: " + c, c);
     }
 
     @Override

@@ -1,0 +1,86 @@
+package dev.anchorwatch.explain;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.anchorwatch.model.Instances;
+import dev.anchorwatch.model.Predictor;
+import dev.anchorwatch.model.PredictorException;
+
+/**
+ * The model as one explanation sees it: every call goes through here, so the explanation can report honest
+ * counts of predictor requests and rows, and every failure is classified the same way for every explainer type
+ * (transient: retry later; permanent: the predictor's answer is unusable).
+ */
+final class BlackBox {
+    private final String model;
+    private final Predictor predictor;
+    private final int maxRowsPerRequest;
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong rows = new AtomicLong();
+
+    /**
+     * @param maxRowsPerRequest how the predictor splits a batch, so that calls count its requests
+     *                          ({@link Integer#MAX_VALUE} for an in-process model: one call per batch)
+     */
+    BlackBox(String model, Predictor predictor, int maxRowsPerRequest) {
+        this.model = model;
+        this.predictor = predictor;
+        this.maxRowsPerRequest = maxRowsPerRequest;
+    }
+
+    /** Labels for a batch; blocks until the predictor answers. */
+    int[] predict(Instances batch) {
+        try {
+            return predictAsync(batch).join();
+        } catch (CompletionException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Labels for a batch, checked for length; the future fails with the predictor's own exception. */
+    CompletableFuture<int[]> predictAsync(Instances batch) {
+        int n = batch.size();
+        calls.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
+        rows.addAndGet(n);
+        return predictor.predict(batch).thenApply(labels -> {
+            if (labels.length != n) {
+                throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '" + model
+                        + "' returned " + labels.length + " predictions for " + n + " instances");
+            }
+            return labels;
+        });
+    }
+
+    /** Which labels equal the explained instance's: what the search's oracle answers. */
+    static boolean[] same(int[] labels, int label) {
+        boolean[] same = new boolean[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            same[i] = labels[i] == label;
+        }
+        return same;
+    }
+
+    long calls() {
+        return calls.get();
+    }
+
+    long rows() {
+        return rows.get();
+    }
+
+    /** A failure met while explaining, as the ExplainException the API and the event ingress map to a status. */
+    ExplainException translate(Throwable t) {
+        Throwable c = ExplanationService.cause(t);
+        if (c instanceof ExplainException e) {
+            return e;
+        }
+        if (c instanceof PredictorException p) {
+            return new ExplainException(p.isTransient() ? ExplainException.Kind.PREDICTOR_UNAVAILABLE
+                    : ExplainException.Kind.PREDICTOR_ERROR, p.getMessage(), p);
+        }
+        return new ExplainException(ExplainException.Kind.PREDICTOR_ERROR,
+                "explaining model '" + model + "' failed: " + c, c);
+    }
+}
