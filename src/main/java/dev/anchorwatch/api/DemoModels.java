@@ -10,10 +10,6 @@ import java.util.concurrent.ForkJoinPool;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.explain.ExplainerFactory;
 import dev.anchorwatch.explain.ExplainerSpec;
@@ -100,13 +96,7 @@ final class DemoModels implements AutoCloseable {
     }
 
     private static ExplainerSpec spec(String resource, String predictorUrl) {
-        try (InputStream in = resource(resource)) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
-            ((ObjectNode) tree.get("predictor")).put("url", predictorUrl);
-            return SpecLoader.parse(tree, "classpath:" + resource, location -> location);
-        } catch (IOException e) {
-            throw new UncheckedIOException("demo spec " + resource + " unreadable", e);
-        }
+        return SpecLoader.loadResource(resource, SpecLoader.predictorUrl(predictorUrl));
     }
 
     private static InputStream resource(String name) throws IOException {

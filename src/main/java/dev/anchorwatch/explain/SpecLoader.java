@@ -79,6 +79,31 @@ public final class SpecLoader {
         return parse(root, file.toString(), training -> resolve(base, training));
     }
 
+    /**
+     * A spec shipped on the classpath (the demos'), after {@code edit} adjusts its tree — typically to point
+     * {@code predictor.url} at a model server whose address is known only at run time.
+     */
+    public static ExplainerSpec loadResource(String resource, java.util.function.Consumer<ObjectNode> edit) {
+        try (java.io.InputStream in = SpecLoader.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new SpecException("classpath:" + resource, "(file)", "not found on the classpath");
+            }
+            JsonNode tree = YAML.readTree(in);
+            if (!tree.isObject()) {
+                throw new SpecException("classpath:" + resource, "(root)", "must be an object");
+            }
+            edit.accept((ObjectNode) tree);
+            return parse(tree, "classpath:" + resource, location -> location);
+        } catch (IOException e) {
+            throw new SpecException("classpath:" + resource, "cannot be read as YAML/JSON: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** An edit for {@link #loadResource}: the predictor's base URL. */
+    public static java.util.function.Consumer<ObjectNode> predictorUrl(String url) {
+        return tree -> ((ObjectNode) tree.with("predictor")).put("url", url);
+    }
+
     /** Parses a spec tree; {@code resolveTraining} turns the training location into a loadable one. */
     public static ExplainerSpec parse(JsonNode root, String origin, java.util.function.UnaryOperator<String> resolveTraining) {
         Fields top = new Fields(root, "", origin, TOP);

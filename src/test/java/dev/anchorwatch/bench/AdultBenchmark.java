@@ -11,11 +11,9 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.explain.ExplainerFactory;
 import dev.anchorwatch.explain.ExplainerSpec;
@@ -142,14 +140,12 @@ public final class AdultBenchmark {
         return s[lo] + (h - lo) * (s[hi] - s[lo]);
     }
 
-    static ExplainerSpec spec(String predictorUrl) throws Exception {
-        try (InputStream in = AdultBenchmark.class.getClassLoader().getResourceAsStream("demo/adult.yaml")) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
-            ((ObjectNode) tree.get("predictor")).put("url", predictorUrl);
+    static ExplainerSpec spec(String predictorUrl) {
+        return SpecLoader.loadResource("demo/adult.yaml", tree -> {
+            SpecLoader.predictorUrl(predictorUrl).accept(tree);
             // PEER.md ran without caps: lift the demo's sample and time caps
             ((ObjectNode) tree.get("parameters")).put("max_samples", 0).put("time_budget", "PT0S");
-            return SpecLoader.parse(tree, "classpath:demo/adult.yaml", s -> s);
-        }
+        });
     }
 
     static double[][] testRows(int n) throws Exception {

@@ -46,10 +46,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.anchorwatch.explain.ExplainerFactory;
@@ -481,12 +477,8 @@ public final class EventPipelineBenchmark {
         }
     }
 
-    static ExplainerSpec spec(String predictorUrl) throws Exception {
-        try (InputStream in = resource("demo/adult.yaml")) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
-            ((ObjectNode) tree.get("predictor")).put("url", predictorUrl);
-            return SpecLoader.parse(tree, "classpath:demo/adult.yaml", s -> s);
-        }
+    static ExplainerSpec spec(String predictorUrl) {
+        return SpecLoader.loadResource("demo/adult.yaml", SpecLoader.predictorUrl(predictorUrl));
     }
 
     /** Rows of the Adult test set, cycled when more are asked for: 12 features and the label. */

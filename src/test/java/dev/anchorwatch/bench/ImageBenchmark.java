@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.bench.AdultBenchmark.TimedPredictor;
 import dev.anchorwatch.explain.ExplainerFactory;
@@ -242,14 +241,12 @@ public final class ImageBenchmark {
     }
 
     /** The demo's spec without its caps (PEER.md ran without), at the given URL and request size. */
-    static ExplainerSpec fashionSpec(String url, int rowsPerRequest, Consumer<ObjectNode> image) throws Exception {
-        try (InputStream in = ImageBenchmark.class.getClassLoader().getResourceAsStream("demo/fashion.yaml")) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
+    static ExplainerSpec fashionSpec(String url, int rowsPerRequest, Consumer<ObjectNode> image) {
+        return SpecLoader.loadResource("demo/fashion.yaml", tree -> {
             ((ObjectNode) tree.get("predictor")).put("url", url).put("max_rows_per_request", rowsPerRequest);
             ((ObjectNode) tree.get("parameters")).put("max_samples", 0).put("time_budget", "PT0S");
             image.accept((ObjectNode) tree.get("image"));
-            return SpecLoader.parse(tree, "classpath:demo/fashion.yaml", s -> s);
-        }
+        });
     }
 
     /** The same spec speaking Open Inference V2. */

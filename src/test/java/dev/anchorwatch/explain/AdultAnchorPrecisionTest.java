@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.anchor.Draw;
 import dev.anchorwatch.model.LabeledData;
@@ -43,12 +41,8 @@ class AdultAnchorPrecisionTest {
         test = read("demo/adult/adult_test.csv").x();
     }
 
-    static ExplainerSpec demoSpec() throws Exception {
-        try (InputStream in = resource("demo/adult.yaml")) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
-            ((ObjectNode) tree.get("predictor")).put("url", "http://127.0.0.1:1");
-            return SpecLoader.parse(tree, "demo/adult.yaml", s -> s);
-        }
+    static ExplainerSpec demoSpec() {
+        return SpecLoader.loadResource("demo/adult.yaml", SpecLoader.predictorUrl("http://127.0.0.1:1"));
     }
 
     @Test

@@ -23,7 +23,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.anchor.Draw;
 import dev.anchorwatch.explain.ModelExplainer.Explained;
@@ -63,14 +62,12 @@ class FashionImageExplainerTest {
     }
 
     /** The demo spec pointed at the test server, with the image section adjusted by {@code edit}. */
-    static ExplainerSpec spec(PredictorConfig.Protocol protocol, Consumer<ObjectNode> edit) throws Exception {
-        try (InputStream in = FashionImageExplainerTest.class.getClassLoader().getResourceAsStream("demo/fashion.yaml")) {
-            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(in);
+    static ExplainerSpec spec(PredictorConfig.Protocol protocol, Consumer<ObjectNode> edit) {
+        return SpecLoader.loadResource("demo/fashion.yaml", tree -> {
             ((ObjectNode) tree.get("predictor")).put("url", server.baseUrl())
                     .put("protocol", protocol.name().toLowerCase()).put("max_rows_per_request", 25);
             edit.accept((ObjectNode) tree.get("image"));
-            return SpecLoader.parse(tree, "classpath:demo/fashion.yaml", s -> s);
-        }
+        });
     }
 
     static ArrayNode nested(FloatImage image) {

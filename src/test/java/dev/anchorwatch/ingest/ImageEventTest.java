@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.explain.ExplainerFactory;
 import dev.anchorwatch.explain.ExplainerSpec;
@@ -39,12 +38,8 @@ class ImageEventTest {
         }
         List<FloatImage> images = TestImages.fashion().subList(0, 2);
         try (ModelServer server = ModelServer.builder().port(0).model("fashion", lr).start()) {
-            JsonNode tree;
-            try (InputStream in = getClass().getClassLoader().getResourceAsStream("demo/fashion.yaml")) {
-                tree = new ObjectMapper(new YAMLFactory()).readTree(in);
-            }
-            ((ObjectNode) tree.get("predictor")).put("url", server.baseUrl()).put("protocol", "v2");
-            ExplainerSpec spec = SpecLoader.parse(tree, "classpath:demo/fashion.yaml", s -> s);
+            ExplainerSpec spec = SpecLoader.loadResource("demo/fashion.yaml",
+                    tree -> ((ObjectNode) tree.get("predictor")).put("url", server.baseUrl()).put("protocol", "v2"));
             try (ImageModelExplainer explainer = ExplainerFactory.image(spec, null)) {
                 for (String shape : List.of("[2, 28, 28]", "[2, 28, 28, 1]", "[2, 784]")) {
                     ObjectNode payload = JSON.createObjectNode();

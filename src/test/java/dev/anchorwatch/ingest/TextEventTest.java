@@ -12,9 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.explain.ExplainerRegistry;
 import dev.anchorwatch.explain.ExplanationService;
@@ -35,12 +32,8 @@ class TextEventTest {
         try (InputStream in = TextEventTest.class.getClassLoader().getResourceAsStream("demo/text/movie_lr.json")) {
             movie = BagOfWordsClassifier.load(in);
         }
-        ObjectNode tree;
-        try (InputStream in = TextEventTest.class.getClassLoader().getResourceAsStream("demo/movie.yaml")) {
-            tree = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(in);
-        }
         ExplainerRegistry registry = new ExplainerRegistry();
-        registry.register(TextModelExplainer.create(SpecLoader.parse(tree, "classpath:demo/movie.yaml", s -> s),
+        registry.register(TextModelExplainer.create(SpecLoader.loadResource("demo/movie.yaml", tree -> { }),
                 Predictors.inProcess(movie), Integer.MAX_VALUE));
         service = new ExplanationService(registry, 1, 4, 8);
     }
