@@ -32,7 +32,7 @@ public interface AnchorwatchConfig {
     }
 
     interface Demo {
-        /** Serve the built-in demo models (Adult) on loopback and register their specs. */
+        /** Serve the built-in demo models (adult, movie, fashion) on loopback and register their specs. */
         @WithDefault("true")
         boolean enabled();
 
