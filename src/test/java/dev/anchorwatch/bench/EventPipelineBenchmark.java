@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +43,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.flywaydb.core.Flyway;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -466,15 +465,10 @@ public final class EventPipelineBenchmark {
                         .credential(new SimplePassword(LoopbackPostgres.PASSWORD)))));
     }
 
-    static void migrate(AgroalDataSource ds) throws Exception {
-        String sql;
-        try (InputStream in = resource("db/migration/V1__explanation.sql")) {
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS explanation");
-            s.execute(sql);
-        }
+    /** The app's own schema: every Flyway migration, as the app applies them at start. */
+    static void migrate(AgroalDataSource ds) {
+        Flyway.configure(EventPipelineBenchmark.class.getClassLoader()).dataSource(ds)
+                .locations("classpath:db/migration").load().migrate();
     }
 
     static ExplainerSpec spec(String predictorUrl) {
