@@ -15,12 +15,18 @@ public final class Benchmarks {
             usage();
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "adult" -> AdultBenchmark.main(rest);
-            case "text" -> TextBenchmark.main(rest);
-            case "events" -> EventPipelineBenchmark.main(rest);
-            case "image" -> ImageBenchmark.main(rest);
-            default -> usage();
+        try {
+            switch (args[0]) {
+                case "adult" -> AdultBenchmark.main(rest);
+                case "text" -> TextBenchmark.main(rest);
+                case "events" -> EventPipelineBenchmark.main(rest);
+                case "image" -> ImageBenchmark.main(rest);
+                default -> usage();
+            }
+        } catch (Throwable t) {
+            // exec:java waits for non-daemon threads (client pools, ...) before reporting a failure: it would hang
+            t.printStackTrace();
+            System.exit(1);
         }
         System.exit(0);
     }
