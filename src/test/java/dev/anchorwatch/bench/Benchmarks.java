@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Benchmark commands; each prints its figures. Run with
- * {@code ./mvnw -q -Pbench test-compile exec:java -Dbench=NAME -Dbench.args="..."}; see docs/benchmarks.md.
+ * {@code ./mvnw -q -Pbench test-compile exec:java -Dbench=NAME -Dbench.args="..."} ({@code events-app} runs the
+ * packaged app: {@code package} instead of {@code test-compile}); see docs/benchmarks.md.
  */
 public final class Benchmarks {
     private Benchmarks() {
@@ -20,6 +21,7 @@ public final class Benchmarks {
                 case "adult" -> AdultBenchmark.main(rest);
                 case "text" -> TextBenchmark.main(rest);
                 case "events" -> EventPipelineBenchmark.main(rest);
+                case "events-app" -> AppEventPipelineBenchmark.main(rest);
                 case "image" -> ImageBenchmark.main(rest);
                 default -> usage();
             }
@@ -35,6 +37,8 @@ public final class Benchmarks {
         System.err.println("benchmarks: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
         System.err.println("            text [--passes N] [--no-http] [--perturb-punctuation]");
         System.err.println("            events [--events N] [--warmup N] [--concurrency N]");
+        System.err.println("            events-app [--events N] [--warmup N] [--concurrency N] [--jar PATH] [--scenario both|http|kafka]");
+        System.err.println("                       [--set APP_PROPERTY=VALUE]...");
         System.err.println("            image [--passes N] [--large N] [--no-http]");
         System.exit(2);
     }
