@@ -49,7 +49,8 @@ public final class KafkaExplanationSink implements ExplanationSink {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "anchorwatch-explanations");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // explanations come one at a time and their inputs wait for the ack: lingering to batch only adds latency
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
