@@ -1,5 +1,8 @@
 package dev.anchorwatch.bench;
 
+import static dev.anchorwatch.bench.Stats.quantile;
+import static dev.anchorwatch.bench.Stats.median;
+
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -126,19 +129,7 @@ public final class AdultBenchmark {
         }
     }
 
-    private static double median(double[] v) {
-        return quantile(v, 0.5);
-    }
 
-    /** Linear interpolation between order statistics (NumPy's default), as PEER.md's figures use. */
-    private static double quantile(double[] v, double q) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
 
     static ExplainerSpec spec(String predictorUrl) {
         return SpecLoader.loadResource("demo/adult.yaml", tree -> {

@@ -2,7 +2,7 @@ package dev.anchorwatch.bench;
 
 import static dev.anchorwatch.bench.EventPipelineBenchmark.gzip;
 import static dev.anchorwatch.bench.EventPipelineBenchmark.post;
-import static dev.anchorwatch.bench.EventPipelineBenchmark.quantile;
+import static dev.anchorwatch.bench.Stats.quantile;
 import static dev.anchorwatch.bench.EventPipelineBenchmark.request;
 import static dev.anchorwatch.bench.EventPipelineBenchmark.response;
 

@@ -1,5 +1,7 @@
 package dev.anchorwatch.bench;
 
+import static dev.anchorwatch.bench.Stats.quantile;
+
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -520,14 +522,6 @@ public final class EventPipelineBenchmark {
         return in;
     }
 
-    static double quantile(double[] v, double q) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
 
     /** Peak resident set size of this process, from /proc/self/status (VmHWM), in kB; -1 where there is none. */
     static long peakRssKb() {

@@ -1,5 +1,7 @@
 package dev.anchorwatch.bench;
 
+import static dev.anchorwatch.bench.Stats.quantile;
+
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -212,15 +214,6 @@ public final class ImageBenchmark {
         }
     }
 
-    /** Linear interpolation between order statistics (NumPy's default), as PEER.md's figures use. */
-    private static double quantile(double[] v, double q) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
 
     static ArrayNode nested(FloatImage image) {
         ArrayNode rows = JSON.createArrayNode();

@@ -1,5 +1,7 @@
 package dev.anchorwatch.bench;
 
+import static dev.anchorwatch.bench.Stats.quantile;
+
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -155,14 +157,6 @@ public final class TextBenchmark {
         return (double) Arrays.stream(labels).filter(l -> l == e.prediction()).count() / n;
     }
 
-    private static double quantile(double[] v, double q) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
 
     static ExplainerSpec spec(String predictorUrl, boolean punctuation) throws Exception {
         try (InputStream in = TextBenchmark.class.getClassLoader().getResourceAsStream("demo/movie.yaml")) {
