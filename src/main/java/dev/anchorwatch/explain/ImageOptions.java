@@ -5,11 +5,8 @@ import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,19 +71,7 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
     }
 
     static ImageOptions parse(ObjectNode node, String origin) {
-        Map<String, JsonNode> v = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            var e = it.next();
-            String key = e.getKey().replace('-', '_').toLowerCase(Locale.ROOT);
-            if (!KEYS.contains(key)) {
-                throw new SpecException(origin, "image." + e.getKey(), "unknown field (allowed: "
-                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
-            }
-            if (!e.getValue().isNull()) {
-                v.put(key, e.getValue());
-            }
-        }
-        Reader r = new Reader(v, origin);
+        SpecFields r = new SpecFields(node, "image", origin, KEYS);
         String method = r.text("segmentation", "slic").toLowerCase(Locale.ROOT);
         Set<String> only = switch (method) {
             case "slic" -> Set.of("n_segments", "compactness", "sigma", "max_iterations");
@@ -97,26 +82,26 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
         };
         for (String key : List.of("n_segments", "compactness", "sigma", "max_iterations", "grid_size", "scale",
                 "min_size")) {
-            if (v.containsKey(key) && !only.contains(key)) {
+            if (r.has(key) && !only.contains(key)) {
                 throw new SpecException(origin, "image." + key, "does not apply to segmentation " + method);
             }
         }
         Segmenter segmenter;
         try {
             segmenter = switch (method) {
-                case "slic" -> new SlicSegmenter(r.integer("n_segments", SlicSegmenter.DEFAULT_SEGMENTS, 1),
-                        r.number("compactness", SlicSegmenter.DEFAULT_COMPACTNESS),
-                        r.number("sigma", SlicSegmenter.DEFAULT_SIGMA),
-                        r.integer("max_iterations", SlicSegmenter.DEFAULT_ITERATIONS, 1));
-                case "grid" -> new GridSegmenter(r.integer("grid_size", 4, 1));
-                default -> new FelzenszwalbSegmenter(r.number("scale", FelzenszwalbSegmenter.DEFAULT_SCALE),
-                        r.number("sigma", FelzenszwalbSegmenter.DEFAULT_SIGMA),
-                        r.integer("min_size", FelzenszwalbSegmenter.DEFAULT_MIN_SIZE, 1));
+                case "slic" -> new SlicSegmenter(r.intValue("n_segments", SlicSegmenter.DEFAULT_SEGMENTS, 1),
+                        r.doubleValue("compactness", SlicSegmenter.DEFAULT_COMPACTNESS),
+                        r.doubleValue("sigma", SlicSegmenter.DEFAULT_SIGMA),
+                        r.intValue("max_iterations", SlicSegmenter.DEFAULT_ITERATIONS, 1));
+                case "grid" -> new GridSegmenter(r.intValue("grid_size", 4, 1));
+                default -> new FelzenszwalbSegmenter(r.doubleValue("scale", FelzenszwalbSegmenter.DEFAULT_SCALE),
+                        r.doubleValue("sigma", FelzenszwalbSegmenter.DEFAULT_SIGMA),
+                        r.intValue("min_size", FelzenszwalbSegmenter.DEFAULT_MIN_SIZE, 1));
             };
         } catch (IllegalArgumentException e) {
             throw new SpecException(origin, "image", e.getMessage());
         }
-        double pSample = r.number("p_sample", AnchorImage.DEFAULT_P_SAMPLE);
+        double pSample = r.doubleValue("p_sample", AnchorImage.DEFAULT_P_SAMPLE);
         if (!(pSample >= 0 && pSample <= 1)) {
             throw new SpecException(origin, "image.p_sample", "must be in [0, 1], got " + pSample);
         }
@@ -126,8 +111,8 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
                 "must be mean, background or value, got '" + fillText + "'"));
         float[] fillValue = null;
         if (fill == Fill.VALUE) {
-            fillValue = r.numbers("fill_value", new float[] {0f});
-        } else if (v.containsKey("fill_value")) {
+            fillValue = r.floats("fill_value", new float[] {0f});
+        } else if (r.has("fill_value")) {
             throw new SpecException(origin, "image.fill_value", "only applies with fill: value");
         }
         List<FloatImage> backgrounds = List.of();
@@ -140,8 +125,8 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
             throw new SpecException(origin, "image.background", "only applies with fill: background");
         }
         int[] shape = null;
-        if (v.containsKey("shape")) {
-            float[] dims = r.numbers("shape", null);
+        if (r.has("shape")) {
+            float[] dims = r.floats("shape", null);
             if (dims.length < 2 || dims.length > 3) {
                 throw new SpecException(origin, "image.shape", "must be [height, width] or [height, width, channels]");
             }
@@ -153,17 +138,17 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
                 shape[i] = (int) dims[i];
             }
         }
-        double b64Scale = r.number("b64_scale", 1.0 / 255);
+        double b64Scale = r.doubleValue("b64_scale", 1.0 / 255);
         if (!(b64Scale > 0)) {
             throw new SpecException(origin, "image.b64_scale", "must be > 0, got " + b64Scale);
         }
-        long maxPixels = r.integer("max_pixels", (int) DEFAULT_MAX_PIXELS, 1);
-        int maxExamples = r.integer("max_examples", DEFAULT_MAX_EXAMPLES, 0);
+        long maxPixels = r.intValue("max_pixels", (int) DEFAULT_MAX_PIXELS, 1);
+        int maxExamples = r.intValue("max_examples", DEFAULT_MAX_EXAMPLES, 0);
         String examples = r.text("examples", "masks").toLowerCase(Locale.ROOT);
         if (!examples.equals("masks") && !examples.equals("png")) {
             throw new SpecException(origin, "image.examples", "must be masks or png, got '" + examples + "'");
         }
-        JsonNode binary = v.get("binary_data");
+        JsonNode binary = r.raw("binary_data");
         OpenInferenceV2Predictor.TensorEncoding binaryData;
         if (binary == null || (binary.isTextual() && binary.asText().strip().equalsIgnoreCase("auto"))) {
             binaryData = OpenInferenceV2Predictor.TensorEncoding.AUTO;
@@ -218,67 +203,5 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
             }
         }
         return List.copyOf(out);
-    }
-
-    /** Typed access to the section's values, with file-and-field messages. */
-    private record Reader(Map<String, JsonNode> values, String origin) {
-        SpecException error(String key, String problem) {
-            return new SpecException(origin, "image." + key, problem);
-        }
-
-        String text(String key, String dflt) {
-            JsonNode n = values.get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isTextual() || n.asText().isBlank()) {
-                throw error(key, "must be a non-empty string, got " + n);
-            }
-            return n.asText().strip();
-        }
-
-        double number(String key, double dflt) {
-            JsonNode n = values.get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
-                throw error(key, "must be a number, got " + n);
-            }
-            return n.asDouble();
-        }
-
-        int integer(String key, int dflt, int min) {
-            JsonNode n = values.get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (!n.canConvertToLong() || n.asDouble() != Math.rint(n.asDouble()) || n.asLong() < min
-                    || n.asLong() > Integer.MAX_VALUE) {
-                throw error(key, "must be an integer >= " + min + ", got " + n);
-            }
-            return n.asInt();
-        }
-
-        float[] numbers(String key, float[] dflt) {
-            JsonNode n = values.get(key);
-            if (n == null) {
-                return dflt;
-            }
-            if (n.isNumber()) {
-                return new float[] {(float) n.asDouble()};
-            }
-            if (!n.isArray() || n.isEmpty()) {
-                throw error(key, "must be a number or a non-empty list of numbers, got " + n);
-            }
-            float[] out = new float[n.size()];
-            for (int i = 0; i < out.length; i++) {
-                if (!n.get(i).isNumber()) {
-                    throw error(key, "must be a list of numbers, got " + n);
-                }
-                out[i] = (float) n.get(i).asDouble();
-            }
-            return out;
-        }
     }
 }

@@ -4,18 +4,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +29,6 @@ import dev.anchorwatch.model.PredictorConfig.Protocol;
  */
 public final class SpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters", "text", "image");
     private static final Set<String> PREDICTOR = Set.of("url", "protocol", "model", "timeout", "max_attempts",
@@ -106,7 +99,7 @@ public final class SpecLoader {
 
     /** Parses a spec tree; {@code resolveTraining} turns the training location into a loadable one. */
     public static ExplainerSpec parse(JsonNode root, String origin, java.util.function.UnaryOperator<String> resolveTraining) {
-        Fields top = new Fields(root, "", origin, TOP);
+        SpecFields top = new SpecFields(root, "", origin, TOP);
         String name = top.requiredText("name");
         if (!name.matches("[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?")) {
             throw new SpecException(origin, "name", "must be a model name of letters, digits, '-', '_' or '.'");
@@ -115,7 +108,7 @@ public final class SpecLoader {
         ExplainerType type = ExplainerType.of(typeText).orElseThrow(() -> new SpecException(origin, "type",
                 "unknown explainer type '" + typeText + "' (expected AnchorTabular, AnchorText or AnchorImage)"));
 
-        Fields p = top.object("predictor", PREDICTOR, true);
+        SpecFields p = top.object("predictor", PREDICTOR, true);
         URI url;
         String urlText = p.requiredText("url");
         try {
@@ -147,7 +140,7 @@ public final class SpecLoader {
             throw new SpecException(origin, "predictor", e.getMessage());
         }
 
-        Fields d = top.object("data", DATA, type == ExplainerType.ANCHOR_TABULAR);
+        SpecFields d = top.object("data", DATA, type == ExplainerType.ANCHOR_TABULAR);
         DataSpec data = null;
         if (d != null) {
             List<String> featureNames = d.stringList("feature_names");
@@ -160,7 +153,7 @@ public final class SpecLoader {
                     Optional.ofNullable(d.text("label_column", null)));
         }
 
-        Fields k = top.object("parameters", PARAMETERS, false);
+        SpecFields k = top.object("parameters", PARAMETERS, false);
         AnchorParams params = AnchorParams.DEFAULTS;
         Optional<Long> seed = Optional.empty();
         double[] percentiles = {25, 50, 75};
@@ -222,201 +215,5 @@ public final class SpecLoader {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    /** One object of the spec, with its path for messages. */
-    private static final class Fields {
-        private final Map<String, JsonNode> values = new LinkedHashMap<>();
-        private final String path;
-        private final String origin;
-
-        Fields(JsonNode node, String path, String origin, Set<String> allowed) {
-            this.path = path;
-            this.origin = origin;
-            if (node == null || !node.isObject()) {
-                throw new SpecException(origin, path.isEmpty() ? "(root)" : path, "must be an object");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                var e = it.next();
-                String key = e.getKey().replace('-', '_').toLowerCase(Locale.ROOT);
-                if (!allowed.contains(key)) {
-                    throw new SpecException(origin, qualify(e.getKey()), "unknown field (allowed: "
-                            + String.join(", ", allowed.stream().sorted().toList()) + ")");
-                }
-                values.put(key, e.getValue());
-            }
-        }
-
-        private String qualify(String key) {
-            return path.isEmpty() ? key : path + "." + key;
-        }
-
-        JsonNode raw(String key) {
-            return values.get(key);
-        }
-
-        boolean has(String key) {
-            JsonNode v = values.get(key);
-            return v != null && !v.isNull();
-        }
-
-        private SpecException error(String key, String problem) {
-            return new SpecException(origin, qualify(key), problem);
-        }
-
-        Fields object(String key, Set<String> allowed, boolean required) {
-            if (!has(key)) {
-                if (required) {
-                    throw error(key, "is required");
-                }
-                return null;
-            }
-            return new Fields(values.get(key), qualify(key), origin, allowed);
-        }
-
-        String requiredText(String key) {
-            String v = text(key, null);
-            if (v == null || v.isBlank()) {
-                throw error(key, "is required");
-            }
-            return v;
-        }
-
-        String text(String key, String dflt) {
-            if (!has(key)) {
-                return dflt;
-            }
-            JsonNode v = values.get(key);
-            if (!v.isValueNode()) {
-                throw error(key, "must be a string");
-            }
-            return v.asText();
-        }
-
-        int intValue(String key, int dflt, int min) {
-            long v = longValue(key, dflt);
-            if (v < min || v > Integer.MAX_VALUE) {
-                throw error(key, "must be an integer >= " + min + ", got " + v);
-            }
-            return (int) v;
-        }
-
-        long longValue(String key, long dflt) {
-            if (!has(key)) {
-                return dflt;
-            }
-            JsonNode v = values.get(key);
-            if (!v.canConvertToLong() || (v.isNumber() && v.asDouble() != Math.rint(v.asDouble()))) {
-                throw error(key, "must be an integer, got " + v);
-            }
-            return v.asLong();
-        }
-
-        double doubleValue(String key, double dflt) {
-            if (!has(key)) {
-                return dflt;
-            }
-            JsonNode v = values.get(key);
-            if (!v.isNumber()) {
-                throw error(key, "must be a number, got " + v);
-            }
-            return v.asDouble();
-        }
-
-        boolean bool(String key, boolean dflt) {
-            if (!has(key)) {
-                return dflt;
-            }
-            JsonNode v = values.get(key);
-            if (!v.isBoolean()) {
-                throw error(key, "must be true or false, got " + v);
-            }
-            return v.asBoolean();
-        }
-
-        Duration duration(String key, Duration dflt) {
-            if (!has(key)) {
-                return dflt;
-            }
-            String s = values.get(key).asText().trim();
-            Matcher m = SIMPLE_DURATION.matcher(s);
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-            }
-            try {
-                return Duration.parse(s);
-            } catch (DateTimeParseException e) {
-                throw error(key, "must be a duration like 500ms, 30s, 2m or PT30S, got " + s);
-            }
-        }
-
-        List<String> stringList(String key) {
-            if (!has(key)) {
-                return List.of();
-            }
-            JsonNode v = values.get(key);
-            if (!v.isArray()) {
-                throw error(key, "must be a list of strings");
-            }
-            List<String> out = new ArrayList<>();
-            for (JsonNode e : v) {
-                if (!e.isValueNode()) {
-                    throw error(key, "must be a list of strings");
-                }
-                out.add(e.asText());
-            }
-            return List.copyOf(out);
-        }
-
-        double[] doubleList(String key) {
-            JsonNode v = values.get(key);
-            if (!v.isArray() || v.isEmpty()) {
-                throw error(key, "must be a non-empty list of numbers");
-            }
-            double[] out = new double[v.size()];
-            for (int i = 0; i < out.length; i++) {
-                if (!v.get(i).isNumber()) {
-                    throw error(key, "must be a list of numbers");
-                }
-                out[i] = v.get(i).asDouble();
-            }
-            return out;
-        }
-
-        Map<Integer, List<String>> categoryMap(String key, int features) {
-            if (!has(key)) {
-                return Map.of();
-            }
-            JsonNode v = values.get(key);
-            if (!v.isObject()) {
-                throw error(key, "must map feature indices to lists of category names");
-            }
-            Map<Integer, List<String>> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                var e = it.next();
-                int idx;
-                try {
-                    idx = Integer.parseInt(e.getKey().trim());
-                } catch (NumberFormatException ex) {
-                    throw error(key + "." + e.getKey(), "keys must be feature indices");
-                }
-                if (idx < 0 || (features > 0 && idx >= features)) {
-                    throw error(key + "." + e.getKey(), "feature index out of range 0.." + (features - 1));
-                }
-                if (!e.getValue().isArray() || e.getValue().isEmpty()) {
-                    throw error(key + "." + e.getKey(), "must be a non-empty list of category names");
-                }
-                List<String> names = new ArrayList<>();
-                e.getValue().forEach(n -> names.add(n.asText()));
-                out.put(idx, List.copyOf(names));
-            }
-            return Map.copyOf(out);
-        }
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,23 +91,9 @@ public final class TextModelExplainer implements ModelExplainer {
 
     static Options options(ExplainerSpec spec) {
         String origin = spec.origin();
-        Map<String, JsonNode> values = new LinkedHashMap<>();
-        ObjectNode section = spec.typeOptions();
-        if (section != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
-                var e = it.next();
-                String key = e.getKey().replace('-', '_').toLowerCase(Locale.ROOT);
-                if (!KEYS.contains(key)) {
-                    throw new SpecException(origin, "text." + e.getKey(), "unknown field (allowed: "
-                            + String.join(", ", new TreeSet<>(KEYS)) + ")");
-                }
-                if (!e.getValue().isNull()) {
-                    values.put(key, e.getValue());
-                }
-            }
-        }
+        SpecFields f = new SpecFields(spec.typeOptions(), "text", origin, KEYS);
         TextOptions d = TextOptions.DEFAULTS;
-        String strategyText = text(values, origin, "sampling_strategy", d.strategy().label());
+        String strategyText = f.text("sampling_strategy", d.strategy().label());
         TextOptions.Strategy strategy = switch (strategyText.toLowerCase(Locale.ROOT)) {
             case "unknown" -> TextOptions.Strategy.UNKNOWN;
             case "similarity" -> TextOptions.Strategy.SIMILARITY;
@@ -117,21 +102,21 @@ public final class TextModelExplainer implements ModelExplainer {
                             + (strategyText.equalsIgnoreCase("language_model") ? " (language-model sampling is not"
                             + " supported)" : ""));
         };
-        String vectors = text(values, origin, "word_vectors", null);
+        String vectors = f.text("word_vectors", null);
         if (strategy == TextOptions.Strategy.SIMILARITY && (vectors == null || vectors.isBlank())) {
             throw new SpecException(origin, "text.word_vectors",
                     "is required with sampling_strategy: similarity (a GloVe-style text file: word v1 v2 ...)");
         }
         if (strategy == TextOptions.Strategy.UNKNOWN) {
             for (String key : List.of("word_vectors", "max_vocabulary", "top_n", "temperature", "use_proba")) {
-                if (values.containsKey(key)) {
+                if (f.has(key)) {
                     throw new SpecException(origin, "text." + key, "only applies to sampling_strategy: similarity");
                 }
             }
         }
         List<String> stopWords = new ArrayList<>();
-        if (values.containsKey("stop_words")) {
-            JsonNode list = values.get("stop_words");
+        if (f.has("stop_words")) {
+            JsonNode list = f.raw("stop_words");
             if (!list.isArray()) {
                 throw new SpecException(origin, "text.stop_words", "must be a list of words");
             }
@@ -144,16 +129,16 @@ public final class TextModelExplainer implements ModelExplainer {
         }
         try {
             TextOptions options = new TextOptions(strategy,
-                    number(values, origin, "sample_proba", d.sampleProba()),
-                    integer(values, origin, "top_n", d.topN()),
-                    number(values, origin, "temperature", d.temperature()),
-                    bool(values, origin, "use_proba", d.useProba()),
-                    bool(values, origin, "perturb_punctuation", d.perturbPunctuation()),
+                    f.doubleValue("sample_proba", d.sampleProba()),
+                    f.intValue("top_n", d.topN(), Integer.MIN_VALUE),
+                    f.doubleValue("temperature", d.temperature()),
+                    f.bool("use_proba", d.useProba()),
+                    f.bool("perturb_punctuation", d.perturbPunctuation()),
                     Set.copyOf(stopWords),
-                    integer(values, origin, "max_tokens", d.maxTokens()),
-                    integer(values, origin, "max_chars", d.maxChars()),
-                    text(values, origin, "unknown_token", d.unknownToken()));
-            int maxVocabulary = integer(values, origin, "max_vocabulary", DEFAULT_MAX_VOCABULARY);
+                    f.intValue("max_tokens", d.maxTokens(), Integer.MIN_VALUE),
+                    f.intValue("max_chars", d.maxChars(), Integer.MIN_VALUE),
+                    f.text("unknown_token", d.unknownToken()));
+            int maxVocabulary = f.intValue("max_vocabulary", DEFAULT_MAX_VOCABULARY, Integer.MIN_VALUE);
             if (maxVocabulary < 0) {
                 throw new SpecException(origin, "text.max_vocabulary", "must be >= 0 (0 = every word of the file)");
             }
@@ -163,50 +148,6 @@ public final class TextModelExplainer implements ModelExplainer {
             String field = e.getMessage() == null ? "text" : "text." + e.getMessage().split(" ", 2)[0];
             throw new SpecException(origin, field, e.getMessage());
         }
-    }
-
-    private static String text(Map<String, JsonNode> values, String origin, String key, String dflt) {
-        JsonNode v = values.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!v.isTextual()) {
-            throw new SpecException(origin, "text." + key, "must be a string, got " + v);
-        }
-        return v.asText();
-    }
-
-    private static double number(Map<String, JsonNode> values, String origin, String key, double dflt) {
-        JsonNode v = values.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!v.isNumber()) {
-            throw new SpecException(origin, "text." + key, "must be a number, got " + v);
-        }
-        return v.asDouble();
-    }
-
-    private static int integer(Map<String, JsonNode> values, String origin, String key, int dflt) {
-        JsonNode v = values.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new SpecException(origin, "text." + key, "must be an integer, got " + v);
-        }
-        return v.asInt();
-    }
-
-    private static boolean bool(Map<String, JsonNode> values, String origin, String key, boolean dflt) {
-        JsonNode v = values.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!v.isBoolean()) {
-            throw new SpecException(origin, "text." + key, "must be true or false, got " + v);
-        }
-        return v.asBoolean();
     }
 
     /**
