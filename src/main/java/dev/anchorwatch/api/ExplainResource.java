@@ -38,11 +38,11 @@ public class ExplainResource {
     @Path("{name}:explain")
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> explain(@PathParam("name") String name, byte[] body) {
-        service.registry().require(name);
+        ModelExplainer explainer = service.registry().require(name);
         List<JsonNode> instances = instances(body);
         // no inference id here: the seed comes from the spec, or from the model and the instance itself,
         // so that the same request always gets the same explanation
-        return service.explainAll(name, instances, i -> service.registry().require(name).spec().seed()
+        return service.explainAll(name, instances, i -> explainer.spec().seed()
                         .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())))
                 .thenApply(results -> {
                     if (results.size() == 1) {
