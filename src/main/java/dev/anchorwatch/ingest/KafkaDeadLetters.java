@@ -1,15 +1,15 @@
 package dev.anchorwatch.ingest;
 
+import dev.anchorwatch.publish.KafkaExplanationSink;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,16 +45,7 @@ public final class KafkaDeadLetters implements KafkaIngressHandler.DeadLetters, 
      */
     public KafkaDeadLetters(String bootstrapServers, String topic, Map<String, ?> overrides) {
         this.topic = topic;
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "anchorwatch-dead-letters");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        props.putAll(overrides);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.config = props;
+        this.config = KafkaExplanationSink.durableProducer(bootstrapServers, "anchorwatch-dead-letters", overrides);
     }
 
     /** With a given producer (tests). */

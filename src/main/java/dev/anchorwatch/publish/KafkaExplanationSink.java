@@ -46,10 +46,22 @@ public final class KafkaExplanationSink implements ExplanationSink {
      * the serializers are forced, as delivery depends on them.
      */
     public static KafkaExplanationSink create(String bootstrapServers, String topic, Map<String, ?> overrides) {
+        Map<String, Object> props = durableProducer(bootstrapServers, "anchorwatch-explanations", overrides);
+        CloudEventSerializer values = new CloudEventSerializer();
+        values.configure(Map.of(CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY), false);
+        return new KafkaExplanationSink(new KafkaProducer<>(props, new StringSerializer(), values), topic);
+    }
+
+    /**
+     * Producer properties for records whose input is acknowledged only after the broker's ack: bounded waits,
+     * and acks=all with idempotence forced whatever {@code overrides} say, as delivery depends on them.
+     * No lingering: records come one at a time and each input waits for its ack.
+     */
+    public static Map<String, Object> durableProducer(String bootstrapServers, String clientId,
+                                                      Map<String, ?> overrides) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "anchorwatch-explanations");
-        // explanations come one at a time and their inputs wait for the ack: lingering to batch only adds latency
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -57,9 +69,7 @@ public final class KafkaExplanationSink implements ExplanationSink {
         props.putAll(overrides);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        CloudEventSerializer values = new CloudEventSerializer();
-        values.configure(Map.of(CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY), false);
-        return new KafkaExplanationSink(new KafkaProducer<>(props, new StringSerializer(), values), topic);
+        return props;
     }
 
     @Override
