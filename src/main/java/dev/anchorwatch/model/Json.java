@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The package's one JSON mapper: thread-safe once configured, and never reconfigured. */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final JsonFactory FACTORY = MAPPER.getFactory();
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private Json() {
     }

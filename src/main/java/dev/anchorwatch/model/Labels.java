@@ -8,7 +8,7 @@ import java.util.List;
  * Reads class indices out of prediction values, the same way for both protocols: labels (integers, integral
  * numbers, booleans, class names) or score vectors (argmax, first wins ties).
  */
-final class Labels {
+public final class Labels {
     private final List<String> classNames;
 
     Labels(List<String> classNames) {
@@ -91,7 +91,7 @@ final class Labels {
         return label;
     }
 
-    static String kind(JsonNode node) {
+    public static String kind(JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "an array";
             case OBJECT, POJO -> "an object";
@@ -103,7 +103,7 @@ final class Labels {
         };
     }
 
-    static String shorten(String s) {
+    public static String shorten(String s) {
         String oneLine = s.replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?").strip();
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }

@@ -16,6 +16,10 @@ import java.util.random.RandomGenerator;
  * nested.
  */
 public final class OpenInferenceV2Predictor extends HttpPredictor {
+    /** Open Inference binary tensor data extension: the JSON part's length; tensor bytes follow it. */
+    public static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
+    /** The server metadata extension name that announces binary tensor data. */
+    public static final String BINARY_TENSOR_DATA = "binary_tensor_data";
 
     /** How image tensors travel: as JSON numbers, or as raw bytes with the binary tensor data extension. */
     public enum TensorEncoding {
@@ -103,7 +107,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
             out.put(t.data()[i]);
         }
         return new Encoded(body, "application/octet-stream",
-                java.util.Map.of(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH, Integer.toString(head.length)));
+                java.util.Map.of(INFERENCE_HEADER_CONTENT_LENGTH, Integer.toString(head.length)));
     }
 
     /** Reads the server metadata once; a server that cannot be asked now gets JSON and is asked again next time. */
@@ -124,7 +128,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
             if (r.statusCode() == 200) {
                 JsonNode extensions = Json.MAPPER.readTree(r.body()).path("extensions");
                 for (JsonNode e : extensions) {
-                    binary |= ModelServer.BINARY_TENSOR_DATA.equals(e.asText());
+                    binary |= BINARY_TENSOR_DATA.equals(e.asText());
                 }
             }
             serverTakesBinary = binary;
@@ -141,7 +145,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
     @Override
     JsonNode parseResponse(java.net.http.HttpResponse<byte[]> response) throws IOException {
         java.util.Optional<String> headerLength = response.headers()
-                .firstValue(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH);
+                .firstValue(INFERENCE_HEADER_CONTENT_LENGTH);
         byte[] body = response.body();
         if (headerLength.isEmpty()) {
             return Json.MAPPER.readTree(body);
@@ -150,10 +154,10 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         try {
             n = Integer.parseInt(headerLength.get().strip());
         } catch (NumberFormatException e) {
-            throw Labels.bad(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH + " is not a number");
+            throw Labels.bad(INFERENCE_HEADER_CONTENT_LENGTH + " is not a number");
         }
         if (n < 0 || n > body.length) {
-            throw Labels.bad(ModelServer.INFERENCE_HEADER_CONTENT_LENGTH + " " + n + " is outside the body");
+            throw Labels.bad(INFERENCE_HEADER_CONTENT_LENGTH + " " + n + " is outside the body");
         }
         JsonNode json = Json.MAPPER.readTree(body, 0, n);
         java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(body, n, body.length - n).slice()

@@ -51,7 +51,7 @@ public record PredictorConfig(
     public static final int DEFAULT_MAX_ROWS_PER_REQUEST = 500;
 
     // Model names end up in a URL path: keep them to characters that need no escaping and cannot change the path.
-    static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+    public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
 
     public PredictorConfig {
         require(baseUrl != null, "predictor base URL is required");

@@ -7,10 +7,9 @@
  *       retrying transient failures with jittered backoff;</li>
  *   <li>{@link dev.anchorwatch.model.InProcessPredictor}: any {@link dev.anchorwatch.model.Classifier} in the same
  *       JVM, such as a {@link dev.anchorwatch.model.RandomForest} trained at start or a
- *       {@link dev.anchorwatch.model.ReferenceForest} loaded from a scikit-learn export;</li>
- *   <li>{@link dev.anchorwatch.model.ModelServer}: serves classifiers over real HTTP (V1 and V2), for the demo and
- *       for tests that need a real remote model.</li>
+ *       {@link dev.anchorwatch.model.ReferenceForest} loaded from a scikit-learn export.</li>
  * </ul>
+ * (The loopback V1/V2 model server that serves such classifiers for the demo and tests lives in the demo package.)
  * Plain JDK and Jackson only: no framework, so a batch job or a notebook can use it alone.
  */
 package dev.anchorwatch.model;

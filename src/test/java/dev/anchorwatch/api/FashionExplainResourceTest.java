@@ -1,5 +1,7 @@
 package dev.anchorwatch.api;
 
+import dev.anchorwatch.demo.DemoModels;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;

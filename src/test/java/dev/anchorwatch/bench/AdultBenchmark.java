@@ -25,7 +25,7 @@ import dev.anchorwatch.explain.SpecLoader;
 import dev.anchorwatch.explain.TabularModelExplainer;
 import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.LabeledData;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.Predictor;
 import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.model.Predictors;

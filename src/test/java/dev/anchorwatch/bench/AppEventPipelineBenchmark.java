@@ -52,6 +52,7 @@ import dev.anchorwatch.publish.ExplanationRecord;
 import dev.anchorwatch.testsupport.InJvmKafka;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 import dev.anchorwatch.testsupport.LoopbackPostgres;
+import dev.anchorwatch.testsupport.PackagedApp;
 
 /**
  * The event pipeline end to end through the packaged application ({@code target/quarkus-app/quarkus-run.jar}),
@@ -158,7 +159,7 @@ public final class AppEventPipelineBenchmark {
                 Map<String, String> config = new LinkedHashMap<>(common);
                 config.putIfAbsent("anchorwatch.sinks.enabled", "kafka");
                 config.putIfAbsent("anchorwatch.ingest.kafka.enabled", "false");
-                try (App app = App.start(jar, "http", config)) {
+                try (PackagedApp app = PackagedApp.start(jar, "bench-events-app-http", List.of(), config)) {
                     runs.put("HTTP ingress -> Kafka sink",
                             httpToKafka(app, rows, warmup, concurrency, bootstrap));
                 }
@@ -171,7 +172,7 @@ public final class AppEventPipelineBenchmark {
                 config.put("quarkus.datasource.username", LoopbackPostgres.USER);
                 config.put("quarkus.datasource.password", LoopbackPostgres.PASSWORD);
                 config.put("quarkus.datasource.active", "true");
-                try (App app = App.start(jar, "kafka", config)) {
+                try (PackagedApp app = PackagedApp.start(jar, "bench-events-app-kafka", List.of(), config)) {
                     runs.put("Kafka ingress -> PostgreSQL sink",
                             kafkaToPostgres(app, rows, warmup, concurrency, bootstrap, postgres));
                 }
@@ -218,7 +219,7 @@ public final class AppEventPipelineBenchmark {
 
     // ------------------------------------------------------------------ (a) HTTP ingress -> Kafka sink
 
-    static Run httpToKafka(App app, List<int[]> rows, int warmup, int concurrency, String bootstrap) throws Exception {
+    static Run httpToKafka(PackagedApp app, List<int[]> rows, int warmup, int concurrency, String bootstrap) throws Exception {
         URI uri = app.uri("/");
         // HTTP/1.1 as KServe's logger (Go) posts over http://, without the JDK client's h2c upgrade attempt
         ExecutorService clientThreads = Executors.newFixedThreadPool(concurrency);
@@ -299,7 +300,7 @@ public final class AppEventPipelineBenchmark {
 
     // ------------------------------------------------------------------ (b) Kafka ingress -> PostgreSQL sink
 
-    static Run kafkaToPostgres(App app, List<int[]> rows, int warmup, int concurrency, String bootstrap,
+    static Run kafkaToPostgres(PackagedApp app, List<int[]> rows, int warmup, int concurrency, String bootstrap,
             LoopbackPostgres postgres) throws Exception {
         BlockingQueue<Connection> connections = new ArrayBlockingQueue<>(concurrency);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
@@ -389,102 +390,6 @@ public final class AppEventPipelineBenchmark {
                 Arrays.stream(measured).mapToDouble(Sample::explainMs).toArray());
         System.out.printf(Locale.ROOT, "%s: %d explanations in %.1f s%n", name, measured.length, result[0].seconds());
         return measured;
-    }
-
-    /**
-     * The packaged app as a child JVM (the same {@code java} as this one), configured with system properties, its
-     * output in {@code target/bench-events-app-NAME.log}. Closing it (or this JVM exiting) stops it.
-     */
-    static final class App implements AutoCloseable {
-        private final Process process;
-        private final Thread killer;
-        private final int port;
-        private final Path log;
-
-        private App(Process process, Thread killer, int port, Path log) {
-            this.process = process;
-            this.killer = killer;
-            this.port = port;
-            this.log = log;
-        }
-
-        static App start(Path jar, String name, Map<String, String> config) throws Exception {
-            int port = LoopbackPostgres.freeLoopbackPort();
-            List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.add("-Dquarkus.http.port=" + port);
-            config.forEach((k, v) -> command.add("-D" + k + "=" + v));
-            command.add("-jar");
-            command.add(jar.toString());
-            Path log = Path.of("target", "bench-events-app-" + name + ".log");
-            Files.createDirectories(log.getParent());
-            Files.writeString(log, "# " + String.join(" ", command) + "\n");
-            long t0 = System.nanoTime();
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            Thread killer = new Thread(process::destroyForcibly, "bench-app-killer");
-            Runtime.getRuntime().addShutdownHook(killer);
-            App app = new App(process, killer, port, log);
-            try {
-                app.awaitReady(Duration.ofMinutes(3));
-            } catch (Exception e) {
-                app.close();
-                throw e;
-            }
-            System.out.printf(Locale.ROOT, "app (%s) pid %d ready on 127.0.0.1:%d in %.1f s, output in %s%n", name,
-                    process.pid(), port, (System.nanoTime() - t0) / 1e9, log);
-            return app;
-        }
-
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-
-        private void awaitReady(Duration max) throws Exception {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(2)).build();
-            HttpRequest ready = HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(5)).build();
-            long deadline = System.nanoTime() + max.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("the app exited with " + process.exitValue() + ": see " + log);
-                }
-                try {
-                    HttpResponse<String> r = client.send(ready, HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(200);
-            }
-            throw new IllegalStateException("the app was not ready within " + max + ": see " + log);
-        }
-
-        /** VmHWM of the app process, in kB. */
-        long peakRssKb() throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            throw new IllegalStateException("no VmHWM for pid " + process.pid());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(killer);
-            } catch (IllegalStateException e) {
-                // already shutting down: the hook runs anyway, harmlessly
-            }
-        }
     }
 
     static String loadAverage() {

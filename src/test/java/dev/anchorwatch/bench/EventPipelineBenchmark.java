@@ -62,7 +62,7 @@ import dev.anchorwatch.ingest.KafkaIngressHandler;
 import dev.anchorwatch.ingest.Pairing;
 import dev.anchorwatch.ingest.ServiceEventExplainer;
 import dev.anchorwatch.model.LabeledData;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.RandomForest;
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;

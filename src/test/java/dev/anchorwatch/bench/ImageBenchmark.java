@@ -27,7 +27,7 @@ import dev.anchorwatch.image.TestImages;
 import dev.anchorwatch.model.Classifier;
 import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.LinearClassifier;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.OpenInferenceV2Predictor;
 import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.model.Predictors;

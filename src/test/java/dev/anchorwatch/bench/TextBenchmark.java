@@ -22,7 +22,7 @@ import dev.anchorwatch.explain.ModelExplainer.Explained;
 import dev.anchorwatch.explain.SpecLoader;
 import dev.anchorwatch.explain.TextModelExplainer;
 import dev.anchorwatch.model.BagOfWordsClassifier;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.model.Predictors;
 import dev.anchorwatch.text.TextSampler;

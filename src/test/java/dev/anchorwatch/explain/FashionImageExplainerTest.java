@@ -34,7 +34,7 @@ import dev.anchorwatch.image.TestImages;
 import dev.anchorwatch.model.HttpPredictor;
 import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.LinearClassifier;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.model.Predictors;
 

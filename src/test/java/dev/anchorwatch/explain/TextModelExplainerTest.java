@@ -31,7 +31,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.anchorwatch.anchor.Draw;
 import dev.anchorwatch.model.BagOfWordsClassifier;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.Predictors;
 import dev.anchorwatch.text.TextSampler;
 

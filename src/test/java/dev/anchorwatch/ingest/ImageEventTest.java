@@ -21,7 +21,7 @@ import dev.anchorwatch.explain.SpecLoader;
 import dev.anchorwatch.image.FloatImage;
 import dev.anchorwatch.image.TestImages;
 import dev.anchorwatch.model.LinearClassifier;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 
 /**
  * An Open Inference V2 image request as KServe's logger publishes it: the event path hands each row of the input

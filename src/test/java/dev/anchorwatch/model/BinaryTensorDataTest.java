@@ -1,5 +1,7 @@
 package dev.anchorwatch.model;
 
+import dev.anchorwatch.demo.ModelServer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

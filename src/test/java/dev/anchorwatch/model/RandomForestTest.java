@@ -19,12 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RandomForestTest {
+public class RandomForestTest {
     static LabeledData train;
     static LabeledData test;
     static ExecutorService pool;
 
-    static LabeledData adult(String file) throws IOException {
+    public static LabeledData adult(String file) throws IOException {
         try (Reader in = new InputStreamReader(RandomForestTest.class.getResourceAsStream("/demo/adult/" + file),
                 StandardCharsets.UTF_8)) {
             return LabeledData.readCsv(in, "label");

@@ -1,4 +1,6 @@
-package dev.anchorwatch.api;
+package dev.anchorwatch.demo;
+
+import dev.anchorwatch.model.*;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +20,7 @@ import dev.anchorwatch.explain.SpecLoader;
 import dev.anchorwatch.model.BagOfWordsClassifier;
 import dev.anchorwatch.model.LabeledData;
 import dev.anchorwatch.model.LinearClassifier;
-import dev.anchorwatch.model.ModelServer;
+import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.RandomForest;
 
 /**
@@ -26,15 +28,15 @@ import dev.anchorwatch.model.RandomForest;
  * KServe V1 model server, with ExplainerSpecs pointing at them over HTTP — the same path a real deployment
  * takes, with nothing external to install.
  */
-final class DemoModels implements AutoCloseable {
+public final class DemoModels implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DemoModels.class);
-    static final String ADULT = "adult";
+    public static final String ADULT = "adult";
     /** Test row 0 of the vendored Adult test set, as KServe's income example sent it. */
-    static final String ADULT_EXAMPLE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
-    static final String MOVIE = "movie";
+    public static final String ADULT_EXAMPLE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
+    public static final String MOVIE = "movie";
     /** A sentence written for the demo (no review data is shipped); the model calls it negative. */
-    static final String MOVIE_EXAMPLE = "\"a dull, plodding movie that never finds its footing.\"";
-    static final String FASHION = "fashion";
+    public static final String MOVIE_EXAMPLE = "\"a dull, plodding movie that never finds its footing.\"";
+    public static final String FASHION = "fashion";
 
     private final ModelServer server;
     private final List<ModelExplainer> explainers;
@@ -44,7 +46,7 @@ final class DemoModels implements AutoCloseable {
         this.explainers = explainers;
     }
 
-    static DemoModels start(String host, int port) {
+    public static DemoModels start(String host, int port) {
         long t0 = System.nanoTime();
         LabeledData adult;
         try (InputStream in = resource("demo/adult/adult_train.csv")) {
@@ -87,11 +89,11 @@ final class DemoModels implements AutoCloseable {
         return new DemoModels(server, List.of(explainer, movieExplainer, fashionExplainer));
     }
 
-    List<ModelExplainer> explainers() {
+    public List<ModelExplainer> explainers() {
         return explainers;
     }
 
-    String predictorUrl() {
+    public String predictorUrl() {
         return server.baseUrl();
     }
 
@@ -108,7 +110,7 @@ final class DemoModels implements AutoCloseable {
     }
 
     /** A Fashion-MNIST test image (an ankle boot) as a base64 PNG: short enough to paste into a curl line. */
-    static String fashionExampleB64() {
+    public static String fashionExampleB64() {
         return java.util.Base64.getEncoder().encodeToString(
                 dev.anchorwatch.image.ImageCodec.png(fashionExampleImage()));
     }
@@ -117,7 +119,7 @@ final class DemoModels implements AutoCloseable {
      * Writes {@code {"instances": [28x28 nested lists]}} of the same image to a file for {@code curl -d @file},
      * as KServe's image examples send it; returns the path, or null when it cannot be written.
      */
-    static java.nio.file.Path writeFashionExample() {
+    public static java.nio.file.Path writeFashionExample() {
         dev.anchorwatch.image.FloatImage image = fashionExampleImage();
         StringBuilder sb = new StringBuilder("{\"instances\": [[");
         for (int y = 0; y < image.height(); y++) {

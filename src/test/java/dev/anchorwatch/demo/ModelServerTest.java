@@ -1,4 +1,6 @@
-package dev.anchorwatch.model;
+package dev.anchorwatch.demo;
+
+import dev.anchorwatch.model.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anchorwatch.model.PredictorConfig.Protocol;
@@ -37,8 +39,8 @@ class ModelServerTest {
 
     @BeforeAll
     static void start() throws IOException {
-        LabeledData train = RandomForestTest.adult("adult_train.csv");
-        test = RandomForestTest.adult("adult_test.csv");
+        LabeledData train = dev.anchorwatch.model.RandomForestTest.adult("adult_train.csv");
+        test = dev.anchorwatch.model.RandomForestTest.adult("adult_test.csv");
         forest = RandomForest.train(train, RandomForest.Params.DEFAULTS.withTrees(10).withSeed(3), null);
         expected = forest.predictAll(test.x());
         server = ModelServer.builder().model("adult", forest)
@@ -120,7 +122,7 @@ class ModelServerTest {
 
     static JsonNode json(HttpResponse<String> response) throws IOException {
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
-        return StubServer.JSON.readTree(response.body());
+        return dev.anchorwatch.model.Json.MAPPER.readTree(response.body());
     }
 
     @Test

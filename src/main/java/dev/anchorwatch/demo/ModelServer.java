@@ -1,4 +1,6 @@
-package dev.anchorwatch.model;
+package dev.anchorwatch.demo;
+
+import dev.anchorwatch.model.*;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -69,9 +71,8 @@ public final class ModelServer implements AutoCloseable {
     private static final Pattern V1_MODEL = Pattern.compile("/v1/models/([^/:]+)");
     private static final Pattern V1_PREDICT = Pattern.compile("/v1/models/([^/:]+):predict");
     private static final Pattern V2_MODEL = Pattern.compile("/v2/models/([^/]+)(/ready|/infer)?");
-    /** Open Inference binary tensor data extension: the JSON part's length; tensor bytes follow it. */
-    static final String INFERENCE_HEADER_CONTENT_LENGTH = "Inference-Header-Content-Length";
-    static final String BINARY_TENSOR_DATA = "binary_tensor_data";
+    private static final String INFERENCE_HEADER_CONTENT_LENGTH = OpenInferenceV2Predictor.INFERENCE_HEADER_CONTENT_LENGTH;
+    private static final String BINARY_TENSOR_DATA = OpenInferenceV2Predictor.BINARY_TENSOR_DATA;
 
     private final Map<String, Served> models;
     private final Map<String, TextClassifier> textModels;

@@ -1,4 +1,6 @@
-package dev.anchorwatch.model;
+package dev.anchorwatch.demo;
+
+import dev.anchorwatch.model.*;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
