@@ -35,7 +35,8 @@ public final class ExplanationJson {
     /** The common {@code meta.params} of every Anchors explainer. */
     public static ObjectNode params(AnchorParams p, long seed) {
         ObjectNode o = F.objectNode();
-        o.put("seed", seed);
+        // a decimal string: seeds use all 64 bits, and JavaScript numbers keep only 53 (docs/api.md)
+        o.put("seed", Long.toString(seed));
         o.put("threshold", p.threshold());
         o.put("delta", p.delta());
         o.put("tau", p.tau());

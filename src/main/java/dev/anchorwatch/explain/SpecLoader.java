@@ -172,7 +172,7 @@ public final class SpecLoader {
                 throw new SpecException(origin, "parameters", e.getMessage());
             }
             if (k.has("seed")) {
-                seed = Optional.of(k.longValue("seed", 0));
+                seed = Optional.of(seed(k.raw("seed"), origin));
             }
             if (k.has("percentiles")) {
                 percentiles = k.doubleList("percentiles");
@@ -199,6 +199,24 @@ public final class SpecLoader {
         }
         ObjectNode typeOptions = options == null ? JsonNodeFactory.instance.objectNode() : ((ObjectNode) options).deepCopy();
         return new ExplainerSpec(name, type, predictor, data, params, seed, percentiles, typeOptions, origin);
+    }
+
+    /**
+     * A 64-bit seed: an integer, or its decimal string (what a JavaScript client must send beyond 2^53, and what
+     * explanations carry in {@code meta.params.seed}).
+     */
+    private static long seed(JsonNode v, String origin) {
+        if (v.isTextual()) {
+            try {
+                return Long.parseLong(v.asText().trim());
+            } catch (NumberFormatException e) {
+                throw new SpecException(origin, "parameters.seed", "must be a 64-bit integer or its decimal string, got " + v);
+            }
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new SpecException(origin, "parameters.seed", "must be a 64-bit integer or its decimal string, got " + v);
+        }
+        return v.asLong();
     }
 
     private static String resolve(Path base, String location) {
