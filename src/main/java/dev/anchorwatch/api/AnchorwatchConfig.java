@@ -17,6 +17,9 @@ public interface AnchorwatchConfig {
 
     Demo demo();
 
+    /** Running as an InferenceService's own explainer; usually set by KServe's arguments ({@link KServeArgs}). */
+    Kserve kserve();
+
     interface Explain {
         /** Explanations running at once; 0 means one per available processor. */
         @WithDefault("0")
@@ -29,6 +32,22 @@ public interface AnchorwatchConfig {
         /** Instances accepted in one :explain request or one event. */
         @WithDefault("32")
         int maxInstances();
+    }
+
+    /**
+     * Explainer mode ({@code spec.explainer.containers} of an InferenceService): one model, its spec read from
+     * {@code anchorwatch.specs} (default {@code /mnt/models}, where KServe mounts a storageUri), its predictor at the
+     * host KServe names.
+     */
+    interface Kserve {
+        /** {@code --model_name}: the InferenceService's name. Setting it turns explainer mode on. */
+        Optional<String> modelName();
+
+        /** {@code --predictor_host}: the predictor's host[:port] ({@code http://} added without a scheme). */
+        Optional<String> predictorHost();
+
+        /** {@code --protocol}: v1 or v2, instead of the spec's {@code predictor.protocol}. */
+        Optional<String> protocol();
     }
 
     interface Demo {

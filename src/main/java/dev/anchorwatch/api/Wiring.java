@@ -1,5 +1,6 @@
 package dev.anchorwatch.api;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,6 +9,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.anchorwatch.explain.ExplainerFactory;
+import dev.anchorwatch.explain.ExplainerSpec;
+import dev.anchorwatch.explain.SpecException;
+import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.explain.ExplainerRegistry;
 import dev.anchorwatch.explain.ExplanationService;
 import dev.anchorwatch.explain.ExplainerSource;
@@ -30,6 +34,13 @@ public class Wiring {
     @Singleton
     ExplainerRegistry registry(AnchorwatchConfig config, Instance<ExplainerSource> available) {
         ExplainerRegistry registry = new ExplainerRegistry();
+        if (config.kserve().modelName().isPresent()) {
+            registry.register(ExplainerFactory.create(explainerModeSpec(config)));
+            // one model only, the InferenceService's: no demo, no other sources
+            LOG.infof("explainer mode: serving POST /v1/models/%s:explain for the InferenceService",
+                    config.kserve().modelName().get());
+            return registry;
+        }
         config.specs().ifPresent(dir -> {
             // a bad spec stops start-up: SpecException names the file and the field
             SpecLoader.loadDirectory(dir).forEach(spec -> registry.register(ExplainerFactory.create(spec)));
@@ -42,6 +53,27 @@ public class Wiring {
             LOG.warn("no explainers configured: set anchorwatch.specs to a directory of ExplainerSpec files");
         }
         return registry;
+    }
+
+    /** The InferenceService's model: its spec from anchorwatch.specs or /mnt/models, its predictor from KServe. */
+    static ExplainerSpec explainerModeSpec(AnchorwatchConfig config) {
+        String model = config.kserve().modelName().orElseThrow();
+        String host = config.kserve().predictorHost().orElseThrow(() -> new SpecException("--predictor_host",
+                "(missing)", "explainer mode (--model_name " + model + ") needs the predictor's host: KServe passes "
+                + "--predictor_host, or set anchorwatch.kserve.predictor-host"));
+        URI predictor = SpecLoader.predictorHostUrl(host);
+        Optional<PredictorConfig.Protocol> protocol = config.kserve().protocol()
+                .map(p -> switch (p.strip().toLowerCase(java.util.Locale.ROOT)) {
+                    case "v1" -> PredictorConfig.Protocol.V1;
+                    case "v2" -> PredictorConfig.Protocol.V2;
+                    default -> throw new SpecException("anchorwatch.kserve.protocol", "(value)",
+                            "must be v1 or v2, got " + p);
+                });
+        java.nio.file.Path location = config.specs().orElse(SpecLoader.KSERVE_MODEL_DIR);
+        ExplainerSpec spec = SpecLoader.loadForModel(location, model, predictor, protocol);
+        LOG.infof("explainer mode: model %s, spec %s, predictor %s (%s)", model, spec.origin(), predictor,
+                spec.predictor().protocol());
+        return spec;
     }
 
     void closeRegistry(@Disposes ExplainerRegistry registry) {

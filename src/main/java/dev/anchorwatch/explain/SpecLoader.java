@@ -92,6 +92,97 @@ public final class SpecLoader {
         }
     }
 
+    /** Where KServe's storage initializer puts a {@code storageUri}'s files; explainer mode looks there by default. */
+    public static final Path KSERVE_MODEL_DIR = Path.of("/mnt/models");
+
+    /**
+     * The spec of the one model an InferenceService's explainer container serves (explainer mode).
+     *
+     * <p>{@code location} is a spec file, or a directory holding {@code <model>.yaml} (or {@code .yml}, {@code .json})
+     * or else {@code explainer.yaml} (a ConfigMap mounted whole, or a storageUri volume that also holds training data
+     * and model files: only these names are read). The spec's {@code name} may be left out (it is the model's);
+     * {@code predictor.url} may be left out too, since the predictor is the one KServe names.
+     *
+     * @param predictorUrl the predictor's base URL, replacing any {@code predictor.url} of the spec
+     * @param protocol     if present, replaces the spec's {@code predictor.protocol}
+     */
+    public static ExplainerSpec loadForModel(Path location, String model, URI predictorUrl, Optional<Protocol> protocol) {
+        Path file = location;
+        if (Files.isDirectory(location)) {
+            List<Path> candidates = new ArrayList<>();
+            for (String base : List.of(model, "explainer")) {
+                for (String ext : List.of(".yaml", ".yml", ".json")) {
+                    Path f = location.resolve(base + ext);
+                    if (Files.isRegularFile(f)) {
+                        candidates.add(f);
+                    }
+                }
+                if (!candidates.isEmpty()) {
+                    break;
+                }
+            }
+            if (candidates.isEmpty()) {
+                throw new SpecException(location.toString(), "(directory)", "holds no ExplainerSpec for model '" + model
+                        + "': expected " + model + ".yaml (or .yml, .json) or explainer.yaml");
+            }
+            if (candidates.size() > 1) {
+                throw new SpecException(location.toString(), "(directory)", "holds several specs for model '" + model
+                        + "': " + candidates.stream().map(p -> p.getFileName().toString()).toList() + "; keep one");
+            }
+            file = candidates.get(0);
+        } else if (!Files.isRegularFile(location)) {
+            throw new SpecException(location.toString(), "(file)", "no such file or directory: mount the model's "
+                    + "ExplainerSpec there (a ConfigMap or the storageUri) or set anchorwatch.specs");
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new SpecException(file.toString(), "cannot be read as YAML/JSON: " + firstLine(e.getMessage()), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new SpecException(file.toString(), "(root)", "must be an object");
+        }
+        ObjectNode tree = (ObjectNode) root;
+        JsonNode name = tree.get("name");
+        if (name == null || name.isNull()) {
+            tree.put("name", model);
+        } else if (!model.equals(name.asText())) {
+            throw new SpecException(file.toString(), "name", "is '" + name.asText() + "', but this explainer serves model '"
+                    + model + "' (--model_name); leave the name out or make them equal");
+        }
+        JsonNode predictor = tree.get("predictor");
+        if (predictor != null && !predictor.isObject()) {
+            throw new SpecException(file.toString(), "predictor", "must be an object");
+        }
+        ObjectNode p = tree.with("predictor");
+        p.put("url", predictorUrl.toString());
+        protocol.ifPresent(v -> p.put("protocol", v.name().toLowerCase(Locale.ROOT)));
+        Path base = file.toAbsolutePath().getParent();
+        return parse(tree, file.toString(), training -> resolve(base, training));
+    }
+
+    /**
+     * The predictor's base URL from KServe's {@code --predictor_host}: {@code host[:port]}, to which {@code http://}
+     * is added (KServe passes no scheme); a value with a scheme is kept.
+     */
+    public static URI predictorHostUrl(String host) {
+        String h = host.strip();
+        while (h.endsWith("/")) {
+            h = h.substring(0, h.length() - 1);
+        }
+        URI url;
+        try {
+            url = URI.create(h.contains("://") ? h : "http://" + h);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException("--predictor_host", "(value)", "not a host[:port]: " + host);
+        }
+        if (url.getHost() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))) {
+            throw new SpecException("--predictor_host", "(value)", "not a host[:port] or http(s) URL: " + host);
+        }
+        return url;
+    }
+
     /** An edit for {@link #loadResource}: the predictor's base URL. */
     public static java.util.function.Consumer<ObjectNode> predictorUrl(String url) {
         return tree -> ((ObjectNode) tree.with("predictor")).put("url", url);
