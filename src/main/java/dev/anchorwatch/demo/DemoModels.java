@@ -97,6 +97,11 @@ public final class DemoModels implements AutoCloseable {
         return server.baseUrl();
     }
 
+    /** Requests the demo model server has answered (any model). */
+    public long predictorRequests() {
+        return server.requests();
+    }
+
     private static ExplainerSpec spec(String resource, String predictorUrl) {
         return SpecLoader.loadResource(resource, SpecLoader.predictorUrl(predictorUrl));
     }

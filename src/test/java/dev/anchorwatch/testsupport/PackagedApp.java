@@ -47,6 +47,17 @@ public final class PackagedApp implements AutoCloseable {
      */
     public static PackagedApp start(Path jar, String name, List<String> jvmOptions, Map<String, String> config,
                                     int port, boolean awaitReady) throws Exception {
+        return start(jar, name, jvmOptions, config, port, awaitReady, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, List, Map, int, boolean)}, with program arguments after the jar (as KServe starts
+     * an explainer container: {@code --model_name m --predictor_host h --http_port p}). When they contain
+     * {@code --http_port}, the port comes from them alone (no {@code -Dquarkus.http.port}): the app is then reachable
+     * on {@code port} only if it honoured the argument.
+     */
+    public static PackagedApp start(Path jar, String name, List<String> jvmOptions, Map<String, String> config,
+                                    int port, boolean awaitReady, List<String> programArgs) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -ntp package (integration tests run after it)");
         }
@@ -55,10 +66,13 @@ public final class PackagedApp implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.host=127.0.0.1");
-        command.add("-Dquarkus.http.port=" + port);
+        if (programArgs.stream().noneMatch(a -> a.startsWith("--http_port"))) {
+            command.add("-Dquarkus.http.port=" + port);
+        }
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
+        command.addAll(programArgs);
         Path log = Path.of("target", name + ".log");
         Files.createDirectories(log.getParent());
         Files.writeString(log, "# " + String.join(" ", command) + "\n",
