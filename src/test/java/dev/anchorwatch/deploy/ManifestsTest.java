@@ -68,11 +68,14 @@ class ManifestsTest {
 
     static List<HasMetadata> knative;
     static List<HasMetadata> deploy;
+    /** deploy/explainer/: Anchorwatch as an InferenceService's own explainer container. */
+    static List<HasMetadata> explainer;
 
     @BeforeAll
     static void parse() throws IOException {
         knative = load(Path.of("knative"));
         deploy = load(Path.of("deploy"));
+        explainer = load(Path.of("deploy", "explainer"));
     }
 
     static List<HasMetadata> load(Path dir) throws IOException {
@@ -275,5 +278,56 @@ class ManifestsTest {
 
         io.fabric8.kubernetes.api.model.Service svc = one(deploy, io.fabric8.kubernetes.api.model.Service.class, "anchorwatch");
         assertEquals(d.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector());
+    }
+
+    /**
+     * Explainer mode: the InferenceService runs Anchorwatch as spec.explainer.containers, so that KServe's ingress
+     * routes the InferenceService's own :explain to it; KServe appends --model_name, --predictor_host and
+     * --http_port 8080, and the spec comes from a mounted ConfigMap without a name or predictor URL.
+     */
+    @Test
+    void explainerModeInferenceServiceRunsAnchorwatchAsItsExplainer(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws IOException {
+        GenericKubernetesResource isvc = inferenceService(explainer);
+        String model = isvc.getMetadata().getName();
+        JsonNode spec = spec(isvc);
+        assertFalse(spec.path("predictor").isMissingNode(), "the InferenceService serves a model");
+        JsonNode ex = spec.path("explainer");
+        assertEquals(1, ex.path("containers").size(), "one custom explainer container");
+        Container c = YAML.treeToValue(ex.path("containers").get(0), Container.class);
+        noUnknownFields(c, "explainer container");
+        assertEquals("kserve-container", c.getName());
+        Deployment service = one(deploy, Deployment.class, "anchorwatch");
+        assertEquals(service.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), c.getImage(),
+                "the same Anchorwatch image as the standalone service");
+        for (String kserveArg : List.of("--model_name", "--predictor_host", "--http_port")) {
+            assertTrue(c.getArgs() == null || c.getArgs().stream().noneMatch(a -> a.startsWith(kserveArg)),
+                    kserveArg + " is KServe's to set: it names the InferenceService and its predictor");
+        }
+        assertTrue(c.getPorts() == null || c.getPorts().isEmpty()
+                || c.getPorts().get(0).getContainerPort() == 8080, "KServe passes --http_port 8080");
+        assertTrue(ex.path("timeout").asInt() > 60, "the explainer's request timeout exceeds the time budget");
+
+        List<Volume> volumes = new ArrayList<>();
+        for (JsonNode v : ex.path("volumes")) {
+            Volume volume = YAML.treeToValue(v, Volume.class);
+            noUnknownFields(volume, "explainer volume");
+            volumes.add(volume);
+        }
+        ConfigMap specs = all(explainer, ConfigMap.class).get(0);
+        mountsTheSpecs(c, volumes, specs);
+
+        // the mounted file is the model's spec in explainer mode: found by the model's name, completed by KServe's args
+        for (Map.Entry<String, String> file : specs.getData().entrySet()) {
+            Files.writeString(tmp.resolve(file.getKey()), file.getValue());
+        }
+        assertTrue(specs.getData().containsKey(model + ".yaml"), "the spec file is named after the model");
+        assertFalse(YAML.readTree(specs.getData().get(model + ".yaml")).path("predictor").has("url"),
+                "the predictor URL is --predictor_host's, not the spec's");
+        URI predictorHost = SpecLoader.predictorHostUrl(model + "-predictor." + isvc.getMetadata().getNamespace());
+        ExplainerSpec loaded = SpecLoader.loadForModel(tmp, model, predictorHost, Optional.empty());
+        assertEquals(model, loaded.name());
+        assertEquals(predictorHost, loaded.predictor().baseUrl());
+        assertEquals(model, loaded.predictor().modelName(), "the sklearn server serves the model under its name");
     }
 }
