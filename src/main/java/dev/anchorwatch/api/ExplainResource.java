@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import dev.anchorwatch.explain.ExplainException;
 import dev.anchorwatch.explain.ExplanationService;
+import dev.anchorwatch.explain.InferenceRequests;
 import dev.anchorwatch.explain.ModelExplainer;
 import dev.anchorwatch.explain.Seeds;
 import jakarta.inject.Inject;
@@ -83,13 +84,7 @@ public class ExplainResource {
         } catch (IOException e) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, "body cannot be read: " + e.getMessage());
         }
-        JsonNode list = root == null ? null : root.get("instances");
-        if (list == null || !list.isArray()) {
-            throw new ExplainException(ExplainException.Kind.BAD_INPUT,
-                    "body must be a JSON object with an \"instances\" list");
-        }
-        List<JsonNode> out = new ArrayList<>(list.size());
-        list.forEach(out::add);
-        return out;
+        // {"instances": [...]}, or {"inputs": [...]} (KServe's V1 server reads either; V2 tensors are read too)
+        return InferenceRequests.instances(root);
     }
 }

@@ -77,10 +77,16 @@ public final class TabularModelExplainer implements ModelExplainer {
                 te.result().success(), box.calls(), box.rows(), elapsed);
     }
 
-    /** An instance as numbers, or with categories given by name (a kindness to users). */
+    /**
+     * An instance as numbers, or with categories given by name (a kindness to users); or a V1 record
+     * ({@code {"Age": 52, "Sex": "Female", ...}}, which KServe turns into a DataFrame row) mapped by feature name.
+     */
     double[] parseInstance(JsonNode node) {
         TabularData training = anchors.training();
         int d = training.featureCount();
+        if (node != null && node.isObject()) {
+            node = fromRecord(node, training);
+        }
         if (node == null || !node.isArray()) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT,
                     "an instance of model '" + spec.name() + "' must be a list of " + d + " feature values");
@@ -124,6 +130,38 @@ public final class TabularModelExplainer implements ModelExplainer {
             }
         }
         return x;
+    }
+
+    /** A record's values in the spec's column order; every column present, no other key. */
+    private ArrayNode fromRecord(JsonNode record, TabularData training) {
+        List<String> names = training.featureNames();
+        List<String> unknown = new java.util.ArrayList<>();
+        record.fieldNames().forEachRemaining(k -> {
+            if (!names.contains(k)) {
+                unknown.add(k);
+            }
+        });
+        List<String> missing = names.stream().filter(n -> !record.has(n)).toList();
+        if (!unknown.isEmpty() || !missing.isEmpty()) {
+            StringBuilder m = new StringBuilder("record for model '").append(spec.name()).append("'");
+            if (!missing.isEmpty()) {
+                m.append(" lacks column").append(missing.size() > 1 ? "s " : " ").append(quoted(missing));
+            }
+            if (!unknown.isEmpty()) {
+                m.append(missing.isEmpty() ? " has " : "; has ").append("unknown column")
+                        .append(unknown.size() > 1 ? "s " : " ").append(quoted(unknown));
+            }
+            m.append(" (columns: ").append(String.join(", ", names)).append(")");
+            throw new ExplainException(ExplainException.Kind.BAD_INPUT, m.toString());
+        }
+        ArrayNode row = F.arrayNode(names.size());
+        names.forEach(n -> row.add(record.get(n)));
+        return row;
+    }
+
+    private static String quoted(List<String> names) {
+        return names.stream().limit(10).map(n -> "'" + (n.length() > 60 ? n.substring(0, 60) + "..." : n) + "'")
+                .collect(java.util.stream.Collectors.joining(", ")) + (names.size() > 10 ? ", ..." : "");
     }
 
     private static JsonNode row(double[] r) {

@@ -92,6 +92,8 @@ public final class EventIngress {
             event = decoder.decodeHttp(headers, body);
         } catch (PermanentEventException e) {
             return done(new Reply(400, e.getMessage(), null));
+        } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
+            return done(Reply.accepted("ignored: " + e.getMessage()));
         }
         return handle(event);
     }

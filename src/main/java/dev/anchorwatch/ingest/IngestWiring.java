@@ -14,8 +14,11 @@ public class IngestWiring {
 
     @Produces
     @Singleton
-    InferenceEventDecoder decoder(IngestConfig config) {
-        return new InferenceEventDecoder(config.limits());
+    InferenceEventDecoder decoder(IngestConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
+        // anchorwatch.ingest.events{source, type, outcome=ignored}: GET and metadata calls the logger logs
+        return new InferenceEventDecoder(config.limits(), (source, kind) -> meters.counter("anchorwatch.ingest.events",
+                "source", source, "type", kind == InferenceEvent.Kind.REQUEST ? "request" : "response",
+                "outcome", "ignored").increment());
     }
 
     @Produces

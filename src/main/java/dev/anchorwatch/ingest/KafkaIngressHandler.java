@@ -92,6 +92,9 @@ public final class KafkaIngressHandler implements AutoCloseable {
             event = decoder.decodeKafka(delivery.headers(), delivery.value() == null ? new byte[0] : delivery.value());
         } catch (PermanentEventException e) {
             return deadLetter(delivery, 400, e.getMessage(), 1);
+        } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
+            handled.incrementAndGet();
+            return CompletableFuture.completedFuture(Outcome.HANDLED);
         } catch (RuntimeException e) {
             // a decoder bug is not the record's fault: do not throw the record away for it
             LOG.errorf(e, "record %s: unexpected decoding failure, retrying", delivery.position());

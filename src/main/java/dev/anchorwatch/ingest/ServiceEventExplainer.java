@@ -106,50 +106,15 @@ public class ServiceEventExplainer implements EventExplainer {
                 .build();
     }
 
-    /** Instances of a V1 body, or the rows of the first tensor of an Open Inference V2 body. */
+    /**
+     * Instances of a V1 body ({@code instances}, or {@code inputs} holding instances), or the rows of the first
+     * tensor of an Open Inference V2 body; see {@link dev.anchorwatch.explain.InferenceRequests}.
+     */
     static List<JsonNode> instances(JsonNode payload) {
-        List<JsonNode> out = new ArrayList<>();
-        JsonNode v1 = payload.get("instances");
-        if (v1 != null && v1.isArray()) {
-            v1.forEach(out::add);
-            return out;
-        }
-        JsonNode inputs = payload.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
-            throw new PermanentEventException("request has neither 'instances' nor 'inputs'");
-        }
-        JsonNode tensor = inputs.get(0);
-        JsonNode shape = tensor.path("shape");
-        JsonNode data = tensor.path("data");
-        if (!shape.isArray() || shape.isEmpty() || !data.isArray()) {
-            throw new PermanentEventException("V2 input tensor needs 'shape' and 'data'");
-        }
-        long n = shape.get(0).asLong();
-        long width = 1;
-        for (int i = 1; i < shape.size(); i++) {
-            width *= shape.get(i).asLong();
-        }
-        // data may be flat (row-major) or nested by rows
-        List<JsonNode> flat = new ArrayList<>();
-        flatten(data, flat);
-        if (n <= 0 || width <= 0 || flat.size() != n * width) {
-            throw new PermanentEventException("V2 input tensor of shape " + shape + " has " + flat.size() + " values");
-        }
-        for (int r = 0; r < n; r++) {
-            ArrayNode row = F.arrayNode();
-            for (int c = 0; c < width; c++) {
-                row.add(flat.get((int) (r * width + c)));
-            }
-            out.add(shape.size() == 1 ? row.get(0) : row);
-        }
-        return out;
-    }
-
-    private static void flatten(JsonNode node, List<JsonNode> out) {
-        if (node.isArray()) {
-            node.forEach(n -> flatten(n, out));
-        } else {
-            out.add(node);
+        try {
+            return dev.anchorwatch.explain.InferenceRequests.instances(payload);
+        } catch (ExplainException e) {
+            throw new PermanentEventException(e.getMessage(), e);
         }
     }
 

@@ -141,10 +141,11 @@ class InferenceEventDecoderTest {
 
         assertTrue(reject(KServeEvents.request("x"), "instances=1&b=2").startsWith("body is not JSON"));
         assertEquals("body is not a JSON object", reject(KServeEvents.request("x"), "[1, 2]"));
-        assertEquals("request has neither 'instances' (KServe V1) nor 'inputs' (Open Inference V2)",
+        assertEquals("request has neither 'instances' (KServe V1) nor 'inputs' (KServe V1 or Open Inference V2)",
                 reject(KServeEvents.request("x"), "{\"rows\": [[1]]}"));
-        assertEquals("response has neither 'predictions' (KServe V1) nor 'outputs' (Open Inference V2)",
-                reject(KServeEvents.response("x"), "{\"result\": 1}"));
+        // a response without predictions is the answer to a metadata or health call: acknowledged, not rejected
+        assertThrows(IgnoredEventException.class, () -> decoder.decodeHttp(multi(KServeEvents.response("x")),
+                KServeEvents.utf8("{\"result\": 1}")));
         assertEquals("too many instances: 11, at most 10",
                 reject(KServeEvents.request("x"), "{\"instances\": [1,2,3,4,5,6,7,8,9,10,11]}"));
         assertEquals("body too large: 5000 bytes, at most 4096",
@@ -161,10 +162,11 @@ class InferenceEventDecoderTest {
                 () -> decoder.decodeHttp(multi(KServeEvents.request("x")), broken));
         assertTrue(corrupt.getMessage().startsWith("body starts like gzip but does not inflate"), corrupt.getMessage());
 
-        PermanentEventException empty = assertThrows(PermanentEventException.class, () -> decoder.decode(
+        // no body at all: a GET or metadata call, acknowledged and counted rather than dead-lettered
+        IgnoredEventException empty = assertThrows(IgnoredEventException.class, () -> decoder.decode(
                 CloudEventBuilder.v1().withId("e").withSource(URI.create("/s"))
                         .withType("org.kubeflow.serving.inference.request").build()));
-        assertEquals("event e has no body", empty.getMessage());
+        assertEquals(InferenceEvent.Kind.REQUEST, empty.kind());
     }
 
     private String reject(Map<String, String> headers, String body) {
