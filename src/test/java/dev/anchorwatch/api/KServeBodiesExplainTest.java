@@ -1,0 +1,81 @@
+package dev.anchorwatch.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * :explain with the other bodies KServe's V1 data plane accepts, against the demo forest on its loopback model
+ * server: {@code {"inputs": [[...]]}} and records mapped by the spec's feature names.
+ */
+@QuarkusTest
+class KServeBodiesExplainTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ROW0 = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
+    /** ROW0 as a record, as a pandas client sends it (categories by name or by code, in any key order). */
+    static final String RECORD0 = """
+            {"Country": "United-States", "Age": 52, "Workclass": "Private", "Education": 0,
+             "Marital Status": "Separated", "Occupation": 8, "Relationship": "Unmarried", "Race": 2, "Sex": "Female",
+             "Capital Gain": 0, "Capital Loss": 0, "Hours per week": 60}""";
+
+    @TestHTTPResource("/v1/models/adult:explain")
+    URI explain;
+
+    HttpResponse<String> post(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(explain).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode ok(String body) throws Exception {
+        HttpResponse<String> r = post(body);
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void inputsAndRecordsGetTheExplanationOfTheSameRow() throws Exception {
+        JsonNode byInstances = ok("{\"instances\": [" + ROW0 + "]}");
+        JsonNode byInputs = ok("{\"inputs\": [" + ROW0 + "]}");
+        JsonNode byRecord = ok("{\"instances\": [" + RECORD0 + "]}");
+        for (JsonNode e : List.of(byInstances, byInputs)) {
+            ((ObjectNode) e.at("/data/raw")).remove("elapsed_ms");
+        }
+        assertEquals(byInstances.get("data"), byInputs.get("data"), "same row, same seed, same explanation");
+        assertEquals(byInstances.at("/data/raw/instance"), byRecord.at("/data/raw/instance"));
+        assertEquals("[\"Marital Status = Separated\",\"Sex = Female\"]", byRecord.at("/data/anchor").toString());
+        JsonNode records = ok("{\"inputs\": [" + RECORD0 + ", " + RECORD0.replace("\"Age\": 52", "\"Age\": 23") + "]}");
+        assertEquals(2, records.size());
+        assertEquals(23.0, records.get(1).at("/data/raw/instance/0").asDouble());
+    }
+
+    @Test
+    void recordsWithMissingOrUnknownColumnsAre400NamingThem() throws Exception {
+        HttpResponse<String> missing = post("{\"instances\": [" + RECORD0.replace("\"Age\": 52, ", "") + "]}");
+        assertEquals(400, missing.statusCode());
+        String m = JSON.readTree(missing.body()).get("error").asText();
+        assertTrue(m.contains("lacks column 'Age'") && m.contains("columns: Age, Workclass"), m);
+
+        HttpResponse<String> unknown = post("{\"instances\": [" + RECORD0.replace("\"Age\"", "\"age\"") + "]}");
+        assertEquals(400, unknown.statusCode());
+        String u = JSON.readTree(unknown.body()).get("error").asText();
+        assertTrue(u.contains("lacks column 'Age'; has unknown column 'age'"), u);
+
+        HttpResponse<String> badCategory = post("{\"instances\": [" + RECORD0.replace("\"Separated\"", "\"Divorced\"") + "]}");
+        assertEquals(400, badCategory.statusCode());
+        assertTrue(badCategory.body().contains("Divorced"), badCategory.body());
+    }
+}
