@@ -47,6 +47,8 @@ public final class ImageModelExplainer implements ModelExplainer {
     private final Predictor predictor;
     private final int rowsPerRequest;
     private final int concurrency;
+    /** {@code image.output: alibi}: Alibi's exact data.anchor and data.segments. */
+    private final boolean alibiOutput;
 
     /**
      * @param rowsPerRequest images per predictor request (a chunk is rendered only when it is sent)
@@ -63,6 +65,7 @@ public final class ImageModelExplainer implements ModelExplainer {
         this.predictor = predictor;
         this.rowsPerRequest = rowsPerRequest;
         this.concurrency = concurrency;
+        this.alibiOutput = ImageOptions.alibiOutput(spec.typeOptions(), spec.origin());
     }
 
     @Override
@@ -173,6 +176,12 @@ public final class ImageModelExplainer implements ModelExplainer {
         raw.put("segment_count", segments.count());
         raw.put("segmentation_ms", ie.segmented().segmentationNanos() / 1_000_000.0);
         raw.put("overlay_png", Base64.getEncoder().encodeToString(Overlay.png(image, segments, anchor)));
+        if (alibiOutput) {
+            // Alibi's shape, for clients of KServe's former explainer: the anchor as the image with every other
+            // superpixel zeroed (H x W x C nested lists) and the segment map under data (not repeated under raw)
+            data.set("anchor", maskedImage(image, segments, anchor));
+            data.set("segments", raw.remove("segments"));
+        }
         return new Explained(json, label, names, ie.result().precision(), ie.result().coverage(),
                 ie.result().success(), calls, rows, elapsed);
     }
@@ -190,6 +199,26 @@ public final class ImageModelExplainer implements ModelExplainer {
             o.put("background", p.background());
         }
         return o;
+    }
+
+    /** The image with the pixels of the anchor's superpixels kept and all others 0, as H x W x C nested lists. */
+    static ArrayNode maskedImage(FloatImage image, SegmentMap segments, int[] anchor) {
+        boolean[] keep = new boolean[segments.count()];
+        for (int s : anchor) {
+            keep[s] = true;
+        }
+        ArrayNode rowsNode = F.arrayNode(image.height());
+        for (int y = 0; y < image.height(); y++) {
+            ArrayNode row = rowsNode.addArray();
+            for (int x = 0; x < image.width(); x++) {
+                ArrayNode px = row.addArray();
+                boolean kept = keep[segments.label(y, x)];
+                for (int c = 0; c < image.channels(); c++) {
+                    px.add(kept ? image.get(y, x, c) : 0f);
+                }
+            }
+        }
+        return rowsNode;
     }
 
     private static ArrayNode segmentMap(SegmentMap m) {

@@ -46,6 +46,8 @@ import dev.anchorwatch.tabular.NpyReader;
  *   examples: masks             # masks (kept segment ids) | png (base64 PNG of each example)
  *   binary_data: auto           # V2 predictors: send images as raw FP32 (binary tensor data extension):
  *                               # auto (when GET /v2 lists binary_tensor_data) | true | false
+ *   output: picture             # picture: data.anchor = segment ids, raw.segments + PNG overlay | alibi: exactly
+ *                               # Alibi's data.anchor (the masked image, nested lists) and data.segments
  * </pre>
  */
 public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float[] fillValue,
@@ -58,7 +60,7 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
     private static final long MAX_BACKGROUND_VALUES = 64L << 20;
     private static final Set<String> KEYS = Set.of("segmentation", "n_segments", "compactness", "sigma",
             "max_iterations", "grid_size", "scale", "min_size", "p_sample", "fill", "fill_value", "background", "shape",
-            "b64_scale", "max_pixels", "max_examples", "examples", "binary_data");
+            "b64_scale", "max_pixels", "max_examples", "examples", "binary_data", "output");
 
     /** The AnchorImage these options describe. */
     public AnchorImage anchorImage() {
@@ -70,7 +72,21 @@ public record ImageOptions(Segmenter segmenter, double pSample, Fill fill, float
         return parse(spec.typeOptions(), spec.origin());
     }
 
+    /**
+     * {@code output: alibi}: answer in Alibi's exact image shape ({@code data.anchor} the masked image as nested
+     * lists, {@code data.segments} the segment map) instead of the picture-first default.
+     */
+    public static boolean alibiOutput(ObjectNode node, String origin) {
+        String output = node == null ? "picture" : node.path("output").asText("picture").toLowerCase(Locale.ROOT);
+        return switch (output) {
+            case "picture" -> false;
+            case "alibi" -> true;
+            default -> throw new SpecException(origin, "image.output", "must be picture or alibi, got " + output);
+        };
+    }
+
     static ImageOptions parse(ObjectNode node, String origin) {
+        alibiOutput(node, origin);
         SpecFields r = new SpecFields(node, "image", origin, KEYS);
         String method = r.text("segmentation", "slic").toLowerCase(Locale.ROOT);
         Set<String> only = switch (method) {
