@@ -38,9 +38,13 @@ public class ExplainResource {
     @POST
     @Path("{name}:explain")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> explain(@PathParam("name") String name, byte[] body) {
+    public CompletionStage<Response> explain(@PathParam("name") String name,
+                                             @jakarta.ws.rs.QueryParam("instances") String mode, byte[] body) {
         ModelExplainer explainer = service.registry().require(name);
-        List<JsonNode> instances = instances(body);
+        boolean firstOnly = firstOnly(mode);
+        List<JsonNode> all = instances(body);
+        // KServe's Alibi explainer explained the first instance only and answered one object: ?instances=first
+        List<JsonNode> instances = firstOnly && !all.isEmpty() ? all.subList(0, 1) : all;
         // no inference id here: the seed comes from the spec, or from the model and the instance itself,
         // so that the same request always gets the same explanation
         return service.explainAll(name, instances, i -> explainer.spec().seed()
@@ -53,6 +57,19 @@ public class ExplainResource {
                     results.forEach(r -> list.add(r.json()));
                     return Response.ok(list).build();
                 });
+    }
+
+    /** {@code ?instances=all} (default: every instance, a list when several) or {@code first} (KServe's old behaviour). */
+    private static boolean firstOnly(String mode) {
+        if (mode == null || mode.isEmpty() || mode.equals("all")) {
+            return false;
+        }
+        if (mode.equals("first")) {
+            return true;
+        }
+        throw new ExplainException(ExplainException.Kind.BAD_INPUT,
+                "query parameter instances must be all (explain every instance) or first (the first only, as KServe's "
+                        + "Alibi explainer did), got '" + (mode.length() > 40 ? mode.substring(0, 40) + "..." : mode) + "'");
     }
 
     @GET

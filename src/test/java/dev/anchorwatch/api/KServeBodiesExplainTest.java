@@ -78,4 +78,26 @@ class KServeBodiesExplainTest {
         assertEquals(400, badCategory.statusCode());
         assertTrue(badCategory.body().contains("Divorced"), badCategory.body());
     }
+
+    @Test
+    void instancesFirstIsKServesOldOneObjectAnswer() throws Exception {
+        JsonNode single = ok("{\"instances\": [" + ROW0 + "]}");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(explain + "?instances=first"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"instances\": [" + ROW0 + ", [21, 4, 4, 1, 2, 3, 4, 1, 0, 0, 20, 9]]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode first = JSON.readTree(r.body());
+        assertTrue(first.isObject(), "one explanation, not a list");
+        for (JsonNode e : List.of(single, first)) {
+            ((ObjectNode) e.at("/data/raw")).remove("elapsed_ms");
+        }
+        assertEquals(single.get("data"), first.get("data"), "the first instance's explanation");
+
+        HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(explain + "?instances=some"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [" + ROW0 + "]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("must be all") && bad.body().contains("first"), bad.body());
+    }
 }
