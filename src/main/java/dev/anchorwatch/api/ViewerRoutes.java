@@ -15,6 +15,7 @@ public class ViewerRoutes {
 
     void routes(@Observes Router router) {
         router.route(HttpMethod.GET, "/").order(-10).handler(rc -> rc.redirect("/ui/"));
-        router.route(HttpMethod.GET, "/ui").order(-10).handler(rc -> rc.redirect("/ui/"));
+        // a regex, since a plain "/ui" route would also match "/ui/" (Vert.x ignores a trailing slash)
+        router.routeWithRegex(HttpMethod.GET, "/ui").order(-10).handler(rc -> rc.redirect("/ui/"));
     }
 }

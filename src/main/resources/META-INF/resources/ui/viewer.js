@@ -141,6 +141,7 @@ async function listPage() {
   for (const s of page.items) {
     const tr = el('tr', {class: 'row', 'data-id': s.id},
       el('td', {}, explanationLink(s.id, time(s.created_at))),
+      el('td', {class: 'inference'}, s.inference_id),
       el('td', {}, modelLink(s.model)),
       el('td', {}, s.explainer),
       el('td', {}, outcomeBadge(s.outcome)),
