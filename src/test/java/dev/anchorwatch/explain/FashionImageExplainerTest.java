@@ -109,7 +109,7 @@ class FashionImageExplainerTest {
             assertEquals(28, data.at("/raw/segments").size());
             assertEquals(49, e.json().at("/data/raw/segment_count").asInt());
             byte[] overlay = Base64.getDecoder().decode(data.at("/raw/overlay_png").asText());
-            assertEquals(224, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
+            assertEquals(2 * 8 + 2 * 224 + 8, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
             for (JsonNode step : data.at("/raw/examples")) {
                 assertTrue(step.get("covered_true").size() <= 3, "examples are capped");
             }
