@@ -1,13 +1,15 @@
 package dev.anchorwatch.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * A picture of an image anchor that explains itself. Left: the anchor's superpixels as they are and everything
- * else masked (grey hatching, so that a masked region is never mistaken for dark image content) — the picture the
- * reference returns as its {@code anchor}. Right: the whole image with the anchor outlined in yellow and the other
+ * else masked in flat slate blue (a colour, so that a masked region is not mistaken for dark or grey image content;
+ * flat, so that the PNG stays small) — the picture the reference returns as its {@code anchor}. Right: the whole image with the anchor outlined in yellow and the other
  * superpixel borders faintly marked. Below: the predicted class, the anchor's precision and coverage, and its size.
  * Small images are enlarged (nearest neighbour) so that a 28×28 picture is readable. Text is drawn with a built-in
  * bitmap font ({@link BitmapFont}): no fonts or display needed, the same pixels everywhere.
@@ -17,8 +19,7 @@ public final class Overlay {
     private static final int OUTLINE = 0xFFD000;
     private static final int BACKGROUND = 0xFFFFFF;
     private static final int TEXT = 0x000000;
-    private static final int MASK = 0x9A9A9A;
-    private static final int HATCH = 0x767676;
+    static final int MASK = 0x50647A;
     static final int MARGIN = 8;
     static final int GAP = 8;
     static final int SCALE = 2;
@@ -82,11 +83,8 @@ public final class Overlay {
         int width = 2 * MARGIN + 2 * panelW + GAP;
         int height = MARGIN + TITLE + panelH + lines.length * LINE + MARGIN;
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                out.setRGB(x, y, BACKGROUND);
-            }
-        }
+        int[] canvas = ((DataBufferInt) out.getRaster().getDataBuffer()).getData(); // row-major, no padding
+        Arrays.fill(canvas, BACKGROUND);
         boolean[] inAnchor = new boolean[segments.count()];
         for (int s : anchor) {
             inAnchor[s] = true;
@@ -110,9 +108,9 @@ public final class Overlay {
                     for (int dx = 0; dx < f; dx++) {
                         int ox = x * f + dx;
                         int oy = y * f + dy;
-                        int masked = ((ox + oy) % 8) < 2 ? HATCH : MASK;
-                        out.setRGB(left + ox, top + oy, kept ? base : masked);
-                        out.setRGB(right + ox, top + oy, outlined(labels, inAnchor, w, h, x, y, dx, dy, f, thick, base));
+                        int row = (top + oy) * width;
+                        canvas[row + left + ox] = kept ? base : MASK;
+                        canvas[row + right + ox] = outlined(labels, inAnchor, w, h, x, y, dx, dy, f, thick, base);
                     }
                 }
             }
