@@ -127,6 +127,8 @@ public final class ImageModelExplainer implements ModelExplainer {
                 kwargs.put(e.getKey(), i);
             } else if (e.getValue() instanceof Number d) {
                 kwargs.put(e.getKey(), d.doubleValue());
+            } else if (e.getValue() instanceof Boolean b) {
+                kwargs.put(e.getKey(), b);
             } else {
                 kwargs.put(e.getKey(), String.valueOf(e.getValue()));
             }
