@@ -141,7 +141,8 @@ public final class EventIngress {
                         && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
                     return new Reply(429, busy.getMessage(), retryAfterSeconds);
                 }
-                LOG.warnf(cause, "inference %s: not explained, asking for redelivery", request.id());
+                // one line, no stack trace: a redelivered input would log the same trace on every attempt
+                LOG.warnf("inference %s: not explained (%s), asking for redelivery", request.id(), cause);
                 return new Reply(503, String.valueOf(cause.getMessage()), null);
             }
             return r;
