@@ -18,6 +18,7 @@ import dev.anchorwatch.publish.ExplanationIds;
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
 import dev.anchorwatch.publish.PublishException;
+import dev.anchorwatch.publish.ServedPrediction;
 
 /**
  * Handles one delivered event end to end (contract 3) and says how to answer it: decode, pair, explain within
@@ -118,17 +119,30 @@ public final class EventIngress {
             if (outcome instanceof Pairing.Duplicate duplicate) {
                 return done(new Reply(202, "duplicate", null, duplicate.published().orElse(null)));
             }
+            if (outcome instanceof Pairing.ResponseKept kept && (!kept.requestSeen() || pairing.explainedHere(event))) {
+                // Its request is explained elsewhere (another replica: logger events may be keyed by nothing) or
+                // was published already: hand the served prediction to the sinks, which merge it by inference id.
+                return servedLater(event);
+            }
             return done(Reply.accepted("response kept"));
         }
         InferenceEvent request = explain.request();
+        String explanationId = ExplanationIds.explanationId(request.source(), request.id(), request.type());
+        Optional<ExplanationRecord> unfinished = publisher.unfinished(explanationId);
         CompletableFuture<Reply> reply;
         try {
-            reply = explainer.explain(request).toCompletableFuture()
-                    .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((record, error) -> error == null ? CompletableFuture.completedFuture(withServed(request, record))
-                            : onExplainFailure(request, unwrap(error)))
-                    .thenCompose(r -> r)
-                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
+            CompletableFuture<Outcome> made = unfinished.isPresent()
+                    // published before, but some sink has not acknowledged it: the identical record, not a new one
+                    ? CompletableFuture.completedFuture(new Outcome(unfinished.get(),
+                            unfinished.get().failed() ? 422 : 202,
+                            unfinished.get().failed() ? unfinished.get().failureReason() : "explanation published"))
+                    : explainer.explain(request).toCompletableFuture()
+                            .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .handle((record, error) -> error == null
+                                    ? CompletableFuture.completedFuture(withServed(request, record))
+                                    : onExplainFailure(request, unwrap(error)))
+                            .thenCompose(r -> r);
+            reply = made.thenCompose(outcomeRecord -> publish(request, outcomeRecord));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -180,20 +194,58 @@ public final class EventIngress {
         return new Outcome(record, 202, record.failed() ? "failure published" : "explanation published");
     }
 
+    /**
+     * The served prediction of a response whose request is not being explained here, to every sink; a failure
+     * answers 503 and forgets the response, so that its redelivery is handled again rather than dropped.
+     */
+    private CompletableFuture<Reply> servedLater(InferenceEvent response) {
+        Optional<ServedPrediction> served = servedPrediction(response);
+        if (served.isEmpty()) {
+            return done(Reply.accepted("response kept (no prediction to record)"));
+        }
+        return publisher.served(served.get()).toCompletableFuture().handle((ignored, error) -> {
+            if (error == null) {
+                return Reply.accepted("response kept, served prediction handed to the sinks");
+            }
+            pairing.forgetResponse(response);
+            Throwable cause = unwrap(error);
+            boolean retryable = !(cause instanceof PublishException p) || p.retryable();
+            LOG.warnf("inference %s: served prediction not recorded: %s", response.id(), cause.getMessage());
+            return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
+        });
+    }
+
+    private Optional<ServedPrediction> servedPrediction(InferenceEvent response) {
+        Optional<String> json = Predictions.forRow(response, 0);
+        return json.map(p -> new ServedPrediction(
+                ExplanationIds.explanationId(response.source(), response.id(), response.type()), response.id(),
+                ExplanationIds.explanationId(response.source(), response.id(), InferenceEvent.REQUEST_TYPE),
+                response.inferenceServiceName() == null ? "-" : response.inferenceServiceName(), response.namespace(), p,
+                clock.instant()));
+    }
+
     private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
         return publisher.publish(outcome.record()).toCompletableFuture()
                 .handle((ignored, error) -> {
                     if (error == null) {
                         pairing.completed(request, rememberPublished ? outcome.record() : null);
-                        return new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(), null,
-                                outcome.record());
+                        Reply done = new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(),
+                                null, outcome.record());
+                        if (outcome.record().servedPrediction() == null) {
+                            // the response arrived while this was being explained: it was kept, not handed on
+                            Optional<InferenceEvent> response = pairing.response(request);
+                            if (response.isPresent()) {
+                                return servedLater(response.get()).thenApply(r -> r.status() < 300 ? done : r);
+                            }
+                        }
+                        return CompletableFuture.completedFuture(done);
                     }
                     Throwable cause = unwrap(error);
                     pairing.abandoned(request);
                     boolean retryable = !(cause instanceof PublishException p) || p.retryable();
                     LOG.warnf("inference %s: %s", request.id(), cause.getMessage());
-                    return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
-                });
+                    return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502, cause.getMessage(), null));
+                }).thenCompose(r -> r);
     }
 
     private void release(InferenceEvent event) {
