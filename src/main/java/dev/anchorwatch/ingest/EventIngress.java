@@ -199,44 +199,67 @@ public final class EventIngress {
      * answers 503 and forgets the response, so that its redelivery is handled again rather than dropped.
      */
     private CompletableFuture<Reply> servedLater(InferenceEvent response) {
-        Optional<ServedPrediction> served = servedPrediction(response);
-        if (served.isEmpty()) {
+        Optional<String> json = Predictions.forRow(response, 0);
+        if (json.isEmpty()) {
             return done(Reply.accepted("response kept (no prediction to record)"));
         }
-        return publisher.served(served.get()).toCompletableFuture().handle((ignored, error) -> {
+        return servedLater(response, json.get(), true);
+    }
+
+    /**
+     * {@code event} is either event of the inference (request or response): they share source, id and model.
+     * {@code forgetOnFailure}: the response's own delivery is answered, so its redelivery must find it new; a
+     * request's delivery keeps the response for the redelivered request to carry.
+     */
+    private CompletableFuture<Reply> servedLater(InferenceEvent event, String servedJson, boolean forgetOnFailure) {
+        ServedPrediction served = new ServedPrediction(
+                ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.RESPONSE_TYPE), event.id(),
+                ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.REQUEST_TYPE),
+                event.inferenceServiceName() == null ? "-" : event.inferenceServiceName(), event.namespace(), servedJson,
+                clock.instant());
+        return publisher.served(served).toCompletableFuture().handle((ignored, error) -> {
             if (error == null) {
                 return Reply.accepted("response kept, served prediction handed to the sinks");
             }
-            pairing.forgetResponse(response);
+            if (forgetOnFailure) {
+                pairing.forgetResponse(event);
+            }
             Throwable cause = unwrap(error);
             boolean retryable = !(cause instanceof PublishException p) || p.retryable();
-            LOG.warnf("inference %s: served prediction not recorded: %s", response.id(), cause.getMessage());
+            LOG.warnf("inference %s: served prediction not recorded: %s", event.id(), cause.getMessage());
             return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
         });
-    }
-
-    private Optional<ServedPrediction> servedPrediction(InferenceEvent response) {
-        Optional<String> json = Predictions.forRow(response, 0);
-        return json.map(p -> new ServedPrediction(
-                ExplanationIds.explanationId(response.source(), response.id(), response.type()), response.id(),
-                ExplanationIds.explanationId(response.source(), response.id(), InferenceEvent.REQUEST_TYPE),
-                response.inferenceServiceName() == null ? "-" : response.inferenceServiceName(), response.namespace(), p,
-                clock.instant()));
     }
 
     private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
         return publisher.publish(outcome.record()).toCompletableFuture()
                 .handle((ignored, error) -> {
                     if (error == null) {
-                        pairing.completed(request, rememberPublished ? outcome.record() : null);
                         Reply done = new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(),
                                 null, outcome.record());
-                        if (outcome.record().servedPrediction() == null) {
-                            // the response arrived while this was being explained: it was kept, not handed on
-                            Optional<InferenceEvent> response = pairing.response(request);
-                            if (response.isPresent()) {
-                                return servedLater(response.get()).thenApply(r -> r.status() < 300 ? done : r);
-                            }
+                        if (outcome.record().servedPrediction() != null) {
+                            pairing.completed(request, rememberPublished ? outcome.record() : null);
+                            return CompletableFuture.completedFuture(done);
+                        }
+                        // The response may have arrived while this was being explained: it was kept, not handed on.
+                        // Hand it on before completing, so that a failure can still ask for a redelivery ...
+                        Optional<String> before = servedOf(request);
+                        if (before.isPresent()) {
+                            return servedLater(request, before.get(), false).thenApply(r -> {
+                                if (r.status() >= 300) {
+                                    pairing.abandoned(request);
+                                    return r;
+                                }
+                                pairing.completed(request, rememberPublished ? outcome.record() : null);
+                                return done;
+                            });
+                        }
+                        pairing.completed(request, rememberPublished ? outcome.record() : null);
+                        // ... and look once more: a response offered between the look and completed() saw the
+                        // request in flight and left it to this path
+                        Optional<String> after = servedOf(request);
+                        if (after.isPresent()) {
+                            return servedLater(request, after.get(), false).thenApply(r -> done);
                         }
                         return CompletableFuture.completedFuture(done);
                     }
@@ -246,6 +269,11 @@ public final class EventIngress {
                     LOG.warnf("inference %s: %s", request.id(), cause.getMessage());
                     return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502, cause.getMessage(), null));
                 }).thenCompose(r -> r);
+    }
+
+    /** The served prediction of this request's inference, if its response has arrived here. */
+    private Optional<String> servedOf(InferenceEvent request) {
+        return pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
     }
 
     private void release(InferenceEvent event) {
