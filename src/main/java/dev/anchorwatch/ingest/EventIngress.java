@@ -128,7 +128,7 @@ public final class EventIngress {
         }
         InferenceEvent request = explain.request();
         String explanationId = ExplanationIds.explanationId(request.source(), request.id(), request.type());
-        Optional<ExplanationRecord> unfinished = publisher.unfinished(explanationId);
+        Optional<ExplanationRecord> unfinished = publisher.remembered(explanationId);
         CompletableFuture<Reply> reply;
         try {
             CompletableFuture<Outcome> made = unfinished.isPresent()

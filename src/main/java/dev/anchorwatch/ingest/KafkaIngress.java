@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
@@ -25,6 +26,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
@@ -106,7 +108,14 @@ public class KafkaIngress {
                 : record.ack());
     }
 
-    /** Created at the first record, so that a disabled ingress creates nothing. */
+    /** When enabled, the handler and its meters exist from the start, so lag and idle time show before any record. */
+    void onStart(@Observes StartupEvent event) {
+        if (config.kafka().enabled()) {
+            handler();
+        }
+    }
+
+    /** Created at start when enabled (or at the first record), so that a disabled ingress creates nothing. */
     synchronized KafkaIngressHandler handler() {
         if (handler == null) {
             IngestConfig.Kafka kafka = config.kafka();

@@ -22,9 +22,11 @@ import java.util.function.Function;
  * fails with a {@link PublishException} naming the failed sinks; it is retryable when any of those failures is.
  * The whole publication is bounded by a timeout.
  *
- * <p><b>Exactly one copy per sink.</b> The publisher remembers, per explanation id, the record it published and
- * which sinks acknowledged it, until every sink has: a retry of the same explanation goes only to the sinks that
- * have not, with the identical record ({@link #unfinished} lets the caller skip recomputing it). The memory is
+ * <p><b>Exactly one copy per sink.</b> When a publication fails at some sink, the publisher remembers, per
+ * explanation id, the record and which sinks acknowledged it (including acknowledgements that arrive after the
+ * publication timed out): a retry of the same explanation goes only to the sinks that have not, with the
+ * identical record ({@link #remembered} lets the caller skip recomputing it), and a send still under way is
+ * awaited rather than repeated. The memory is
  * bounded in bytes ({@code ledgerBytes}, each entry costing its record's size); beyond it the oldest entries are
  * forgotten, and a retry of a forgotten one is sent to every sink again (idempotent sinks keep one copy; an event
  * sink such as Kafka may then carry a second identical copy). Entries live in memory only: after a crash, a
@@ -60,6 +62,8 @@ public final class ExplanationPublisher implements AutoCloseable {
     /** Explanations some sink has not acknowledged yet, oldest first. */
     private final LinkedHashMap<String, Entry> ledger = new LinkedHashMap<>();
     private long ledgerUsed;
+    /** Sends not yet answered, by explanation id and sink (bounded by the sinks' own delivery timeouts). */
+    private final Map<String, Sending> underWay = new java.util.HashMap<>();
 
     public ExplanationPublisher(List<ExplanationSink> sinks, Duration timeout) {
         this(sinks, timeout, DEFAULT_LEDGER_BYTES, Listener.NONE);
@@ -83,12 +87,19 @@ public final class ExplanationPublisher implements AutoCloseable {
     }
 
     /**
-     * The record published earlier under this explanation id that some sink has not acknowledged yet: republish
-     * it as it is rather than computing it again.
+     * The record published earlier under this explanation id whose publication failed at some sink (and may since
+     * have been completed, e.g. by a late acknowledgement): republish it as it is rather than computing it again;
+     * {@link #publish} then sends it only where it is missing, possibly nowhere.
      */
-    public synchronized Optional<ExplanationRecord> unfinished(String explanationId) {
+    public synchronized Optional<ExplanationRecord> remembered(String explanationId) {
         Entry e = ledger.get(explanationId);
         return e == null ? Optional.empty() : Optional.of(e.record());
+    }
+
+    /** Whether some sink has not acknowledged the remembered record of this explanation id. */
+    public synchronized boolean unfinished(String explanationId) {
+        Entry e = ledger.get(explanationId);
+        return e != null && e.acked().size() < sinks.size();
     }
 
     /** Bytes of acknowledgement memory in use. */
@@ -103,7 +114,7 @@ public final class ExplanationPublisher implements AutoCloseable {
             acked = e != null && e.record().equals(record) ? e.acked() : Set.of();
         }
         List<ExplanationSink> targets = sinks.stream().filter(s -> !acked.contains(s.name())).toList();
-        return send(targets, sink -> sink.publish(record), "explanation " + record.explanationId())
+        return send(targets, sink -> sending(record, sink), "explanation " + record.explanationId())
                 .handle((failed, error) -> {
                     Set<String> now = new HashSet<>(acked);
                     for (ExplanationSink s : targets) {
@@ -156,14 +167,63 @@ public final class ExplanationPublisher implements AutoCloseable {
         });
     }
 
-    private synchronized void remember(ExplanationRecord record, Set<String> acked) {
+    /**
+     * The sink's send of this record: the one still under way from an earlier attempt (which the publication
+     * timeout gave up waiting for, but which may yet succeed: a Kafka send in flight while the broker is away), or
+     * a new one. Sending again while one is under way would write a second copy when both succeed.
+     */
+    private CompletionStage<Void> sending(ExplanationRecord record, ExplanationSink sink) {
+        String key = record.explanationId() + "\n" + sink.name();
+        CompletableFuture<Void> raw;
+        synchronized (this) {
+            Sending under = underWay.get(key);
+            if (under != null && under.record().equals(record) && !under.future().isDone()) {
+                return under.future().copy();
+            }
+            raw = sink.publish(record).toCompletableFuture();
+            Sending mine = new Sending(record, raw);
+            underWay.put(key, mine);
+            raw.whenComplete((ok, error) -> {
+                synchronized (this) {
+                    underWay.remove(key, mine);
+                    if (error == null) {
+                        lateAck(record, sink.name());
+                    }
+                }
+            });
+        }
+        return raw.copy();
+    }
+
+    private record Sending(ExplanationRecord record, CompletableFuture<Void> future) {
+    }
+
+    /** A sink acknowledged a record, perhaps after its publication timed out: it need not be sent there again. */
+    private synchronized void lateAck(ExplanationRecord record, String sink) {
+        Entry e = ledger.get(record.explanationId());
+        if (e != null && e.record().equals(record) && !e.acked().contains(sink)) {
+            Set<String> acked = new HashSet<>(e.acked());
+            acked.add(sink);
+            remember(record, acked);
+        }
+    }
+
+    private synchronized void remember(ExplanationRecord record, Set<String> ackedNow) {
         Entry old = ledger.remove(record.explanationId());
+        Set<String> acked = ackedNow;
         if (old != null) {
             ledgerUsed -= old.bytes();
+            if (old.record().equals(record)) {
+                acked = new HashSet<>(ackedNow);
+                acked.addAll(old.acked()); // late acknowledgements that arrived meanwhile
+            }
         }
-        if (acked.size() >= sinks.size()) {
-            return; // every sink has it: nothing left to remember
+        if (acked.size() >= sinks.size() && old == null) {
+            return; // every sink took it at once: nothing to remember (the pairing window drops duplicates)
         }
+        // An entry completed after a failure stays remembered (bounded as the others): the input was answered
+        // with a failure and will be redelivered, and must then find nothing missing rather than be published
+        // again (a late acknowledgement: a send the publication timeout gave up on, which succeeded after all).
         long bytes = ENTRY_OVERHEAD + record.bodyLength() + length(record.servedPrediction())
                 + length(record.explainedPrediction()) + length(record.failureReason());
         if (bytes > ledgerBytes) {

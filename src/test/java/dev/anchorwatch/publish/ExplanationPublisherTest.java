@@ -111,14 +111,17 @@ class ExplanationPublisherTest {
         for (int attempt = 0; attempt < 3; attempt++) {
             assertThrows(CompletionException.class, () -> p.publish(r).toCompletableFuture().join());
         }
-        assertEquals(r, p.unfinished(r.explanationId()).orElseThrow(), "remembered while postgres misses it");
+        assertEquals(r, p.remembered(r.explanationId()).orElseThrow(), "remembered while postgres misses it");
+        assertTrue(p.unfinished(r.explanationId()));
         assertTrue(p.ledgerBytesUsed() > r.bodyLength());
         postgres.down = false;
         p.publish(r).toCompletableFuture().join();
         assertEquals(1, kafka.got.size(), "kafka took it once, not on every retry");
         assertEquals(List.of(r), postgres.got);
-        assertTrue(p.unfinished(r.explanationId()).isEmpty(), "every sink has it: forgotten");
-        assertEquals(0, p.ledgerBytesUsed());
+        assertFalse(p.unfinished(r.explanationId()), "every sink has it");
+        p.publish(r).toCompletableFuture().join(); // redelivered once more: sent nowhere
+        assertEquals(1, kafka.got.size());
+        assertEquals(1, postgres.got.size());
         assertEquals(List.of("kafka ok", "postgres error", "postgres error", "postgres error",
                 "postgres ok").stream().sorted().toList(), answers.stream().sorted().toList());
     }
@@ -164,10 +167,34 @@ class ExplanationPublisherTest {
         }
         assertEquals(2 * entry, p.ledgerBytesUsed());
         assertEquals(1, evicted.get());
-        assertTrue(p.unfinished(first.explanationId()).isEmpty(), "the oldest was forgotten");
-        assertTrue(p.unfinished(Samples.explanation("led-5").explanationId()).isPresent());
+        assertTrue(p.remembered(first.explanationId()).isEmpty(), "the oldest was forgotten");
+        assertTrue(p.remembered(Samples.explanation("led-5").explanationId()).isPresent());
         postgres.down = false;
         p.publish(first).toCompletableFuture().join();
         assertEquals(4, kafka.got.size(), "a forgotten entry is sent to every sink again");
+    }
+
+    @Test
+    void aSendStillUnderWayAfterTheTimeoutIsAwaitedNotRepeatedAndItsLateSuccessCounts() {
+        List<CompletableFuture<Void>> kafkaSends = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExplanationSink kafka = new FakeSink("kafka", () -> {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            kafkaSends.add(f);
+            return f;
+        });
+        CountingSink postgres = new CountingSink("postgres");
+        ExplanationPublisher p = new ExplanationPublisher(List.of(kafka, postgres), Duration.ofMillis(50), 1 << 20,
+                ExplanationPublisher.Listener.NONE);
+        ExplanationRecord r = Samples.explanation("led-6");
+        // the broker is away: the send neither succeeds nor fails within the publication timeout
+        assertThrows(CompletionException.class, () -> p.publish(r).toCompletableFuture().join());
+        assertThrows(CompletionException.class, () -> p.publish(r).toCompletableFuture().join());
+        assertEquals(1, kafkaSends.size(), "the retry waits for the send under way instead of sending again");
+        assertEquals(1, postgres.got.size());
+        kafkaSends.get(0).complete(null); // the broker is back and acknowledges the first send
+        assertFalse(p.unfinished(r.explanationId()), "the late acknowledgement completed the ledger entry");
+        assertEquals(r, p.remembered(r.explanationId()).orElseThrow(), "and the redelivery will reuse it");
+        p.publish(r).toCompletableFuture().join(); // a redelivery within the window: nothing missing
+        assertEquals(1, postgres.got.size(), "each sink got it once");
     }
 }
