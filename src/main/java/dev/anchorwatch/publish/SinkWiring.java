@@ -50,7 +50,7 @@ public class SinkWiring {
     @Singleton
     @Startup
     ExplanationPublisher publisher(SinksConfig config, Config raw, Instance<AgroalDataSource> dataSource,
-            Instance<Flyway> flyway, MeterRegistry registry) {
+            Instance<Flyway> flyway, MeterRegistry registry, Instance<ExtraSinks> extra) {
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : config.enabled()) {
             String n = name.trim().toLowerCase(Locale.ROOT);
@@ -72,6 +72,9 @@ public class SinkWiring {
                     default -> throw new IllegalStateException(name);
                 });
             }
+            for (ExtraSinks more : extra) {
+                sinks.addAll(more.sinks());
+            }
         } catch (IOException e) {
             sinks.forEach(ExplanationSink::close);
             throw new ConfigurationException("cannot open the log sink's file: " + e.getMessage(), e);
@@ -79,7 +82,7 @@ public class SinkWiring {
             sinks.forEach(ExplanationSink::close);
             throw e;
         }
-        LOG.infof("explanation sinks: %s", enabled);
+        LOG.infof("explanation sinks: %s", sinks.stream().map(ExplanationSink::name).toList());
         return new ExplanationPublisher(sinks, config.timeout(), config.ledgerBytes(), new ExplanationPublisher.Listener() {
             @Override
             public void published(String sink, boolean ok, long nanos) {
