@@ -18,6 +18,7 @@ import dev.anchorwatch.publish.ExplanationIds;
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
 import dev.anchorwatch.publish.PublishException;
+import dev.anchorwatch.publish.ServedPrediction;
 
 /**
  * Handles one delivered event end to end (contract 3) and says how to answer it: decode, pair, explain within
@@ -120,17 +121,30 @@ public final class EventIngress {
             if (outcome instanceof Pairing.Duplicate duplicate) {
                 return done(new Reply(202, "duplicate", null, duplicate.published().orElse(null)));
             }
+            if (outcome instanceof Pairing.ResponseKept kept && (!kept.requestSeen() || pairing.explainedHere(event))) {
+                // Its request is explained elsewhere (another replica: logger events may be keyed by nothing) or
+                // was published already: hand the served prediction to the sinks, which merge it by inference id.
+                return servedLater(event);
+            }
             return done(Reply.accepted("response kept"));
         }
         InferenceEvent request = explain.request();
+        String explanationId = ExplanationIds.explanationId(request.source(), request.id(), request.type());
+        Optional<ExplanationRecord> unfinished = publisher.remembered(explanationId);
         CompletableFuture<Reply> reply;
         try {
-            reply = explainer.explain(request).toCompletableFuture()
-                    .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((record, error) -> error == null ? CompletableFuture.completedFuture(withServed(request, record))
-                            : onExplainFailure(request, unwrap(error)))
-                    .thenCompose(r -> r)
-                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
+            CompletableFuture<Outcome> made = unfinished.isPresent()
+                    // published before, but some sink has not acknowledged it: the identical record, not a new one
+                    ? CompletableFuture.completedFuture(new Outcome(unfinished.get(),
+                            unfinished.get().failed() ? 422 : 202,
+                            unfinished.get().failed() ? unfinished.get().failureReason() : "explanation published"))
+                    : explainer.explain(request).toCompletableFuture()
+                            .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .handle((record, error) -> error == null
+                                    ? CompletableFuture.completedFuture(withServed(request, record))
+                                    : onExplainFailure(request, unwrap(error)))
+                            .thenCompose(r -> r);
+            reply = made.thenCompose(outcomeRecord -> publish(request, outcomeRecord));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -143,7 +157,8 @@ public final class EventIngress {
                         && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
                     return new Reply(429, busy.getMessage(), retryAfterSeconds);
                 }
-                LOG.warnf(cause, "inference %s: not explained, asking for redelivery", request.id());
+                // one line, no stack trace: a redelivered input would log the same trace on every attempt
+                LOG.warnf("inference %s: not explained (%s), asking for redelivery", request.id(), cause);
                 return new Reply(503, String.valueOf(cause.getMessage()), null);
             }
             return r;
@@ -181,20 +196,86 @@ public final class EventIngress {
         return new Outcome(record, 202, record.failed() ? "failure published" : "explanation published");
     }
 
+    /**
+     * The served prediction of a response whose request is not being explained here, to every sink; a failure
+     * answers 503 and forgets the response, so that its redelivery is handled again rather than dropped.
+     */
+    private CompletableFuture<Reply> servedLater(InferenceEvent response) {
+        Optional<String> json = Predictions.forRow(response, 0);
+        if (json.isEmpty()) {
+            return done(Reply.accepted("response kept (no prediction to record)"));
+        }
+        return servedLater(response, json.get(), true);
+    }
+
+    /**
+     * {@code event} is either event of the inference (request or response): they share source, id and model.
+     * {@code forgetOnFailure}: the response's own delivery is answered, so its redelivery must find it new; a
+     * request's delivery keeps the response for the redelivered request to carry.
+     */
+    private CompletableFuture<Reply> servedLater(InferenceEvent event, String servedJson, boolean forgetOnFailure) {
+        ServedPrediction served = new ServedPrediction(
+                ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.RESPONSE_TYPE), event.id(),
+                ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.REQUEST_TYPE),
+                event.inferenceServiceName() == null ? "-" : event.inferenceServiceName(), event.namespace(), servedJson,
+                clock.instant());
+        return publisher.served(served).toCompletableFuture().handle((ignored, error) -> {
+            if (error == null) {
+                return Reply.accepted("response kept, served prediction handed to the sinks");
+            }
+            if (forgetOnFailure) {
+                pairing.forgetResponse(event);
+            }
+            Throwable cause = unwrap(error);
+            boolean retryable = !(cause instanceof PublishException p) || p.retryable();
+            LOG.warnf("inference %s: served prediction not recorded: %s", event.id(), cause.getMessage());
+            return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
+        });
+    }
+
     private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
         return publisher.publish(outcome.record()).toCompletableFuture()
                 .handle((ignored, error) -> {
                     if (error == null) {
+                        Reply done = new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(),
+                                null, outcome.record());
+                        if (outcome.record().servedPrediction() != null) {
+                            pairing.completed(request, rememberPublished ? outcome.record() : null);
+                            return CompletableFuture.completedFuture(done);
+                        }
+                        // The response may have arrived while this was being explained: it was kept, not handed on.
+                        // Hand it on before completing, so that a failure can still ask for a redelivery ...
+                        Optional<String> before = servedOf(request);
+                        if (before.isPresent()) {
+                            return servedLater(request, before.get(), false).thenApply(r -> {
+                                if (r.status() >= 300) {
+                                    pairing.abandoned(request);
+                                    return r;
+                                }
+                                pairing.completed(request, rememberPublished ? outcome.record() : null);
+                                return done;
+                            });
+                        }
                         pairing.completed(request, rememberPublished ? outcome.record() : null);
-                        return new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(), null,
-                                outcome.record());
+                        // ... and look once more: a response offered between the look and completed() saw the
+                        // request in flight and left it to this path
+                        Optional<String> after = servedOf(request);
+                        if (after.isPresent()) {
+                            return servedLater(request, after.get(), false).thenApply(r -> done);
+                        }
+                        return CompletableFuture.completedFuture(done);
                     }
                     Throwable cause = unwrap(error);
                     pairing.abandoned(request);
                     boolean retryable = !(cause instanceof PublishException p) || p.retryable();
                     LOG.warnf("inference %s: %s", request.id(), cause.getMessage());
-                    return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
-                });
+                    return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502, cause.getMessage(), null));
+                }).thenCompose(r -> r);
+    }
+
+    /** The served prediction of this request's inference, if its response has arrived here. */
+    private Optional<String> servedOf(InferenceEvent request) {
+        return pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
     }
 
     private void release(InferenceEvent event) {

@@ -81,13 +81,43 @@ public interface IngestConfig {
         @WithDefault("4")
         int concurrency();
 
-        /** First wait before handling a record again after a transient failure; doubled each time. */
+        /** First wait before handling a record again after a transient failure (busy, predictor or sink down). */
         @WithDefault("500ms")
         Duration initialBackoff();
+
+        /** Each further wait is the previous one times this factor (at least 1). */
+        @WithDefault("2.0")
+        double backoffFactor();
 
         /** Longest wait between two attempts at a record. */
         @WithDefault("30s")
         Duration maxBackoff();
+
+        /**
+         * A record still failing transiently this long after its first attempt in this replica is dead-lettered
+         * with reason {@code max_age}, so that no record holds its partition's committed offset for longer.
+         */
+        @WithDefault("10m")
+        Duration maxAge();
+
+        /**
+         * Largest dead-letter record (key, value and headers); larger copies are truncated, with the original's
+         * topic, partition, offset and size in headers. Keep it below the dead-letter topic's
+         * {@code max.message.bytes} (broker default 1048588) and the producer's {@code max.request.size}.
+         */
+        @WithDefault("1000000")
+        int deadLetterMaxBytes();
+
+        /**
+         * The health check {@code kafka-ingress} (group {@code events}) goes DOWN when records wait and none was
+         * finished (handled or dead-lettered) for this long.
+         */
+        @WithDefault("5m")
+        Duration stallAfter();
+
+        /** How often the ingress reads its lag (records waiting) from the consumer. */
+        @WithDefault("5s")
+        Duration lagInterval();
 
         /** Extra properties of the dead-letter producer, e.g. {@code ...dead-letter-producer."compression.type"=zstd}. */
         Map<String, String> deadLetterProducer();

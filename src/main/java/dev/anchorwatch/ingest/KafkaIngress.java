@@ -1,18 +1,35 @@
 package dev.anchorwatch.ingest;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -26,10 +43,17 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
  * <li>At least once: a record is acknowledged only when {@link KafkaIngressHandler} says so, that is after its
  * explanation was published to every sink (or it was written to the dead-letter topic). The connector's
  * {@code throttled} commit strategy commits, per partition, the highest offset below which every record is
- * acknowledged, so nothing after an unfinished record is committed.</li>
+ * acknowledged, so nothing after an unfinished record is committed. The handler ends every record within its
+ * maximum age, so no record holds the committed offset for longer.</li>
  * <li>Bounded: {@code @Blocking(ordered = false)} on the worker pool {@value #POOL}, whose max-concurrency is
  * {@code anchorwatch.ingest.kafka.concurrency}, so at most that many records are in flight; the connector holds
  * a bounded queue of fetched records and pauses the partitions when it is full.</li>
+ * <li>Visible: every {@code lag-interval} the ingress reads, on the consumer's polling thread, each assigned
+ * partition's log-end offset (position + the consumer's cached lag, no network call) and subtracts the lowest
+ * offset not yet finished: the records waiting. Metrics {@code anchorwatch.kafka.ingress.lag},
+ * {@code anchorwatch.kafka.ingress.idle.seconds}, {@code anchorwatch.kafka.ingress.retries{reason}},
+ * {@code anchorwatch.deadletters{source=kafka,reason}}, {@code anchorwatch.ingest.events{source=kafka,...}}; the
+ * health check {@link KafkaIngressHealth} reads {@link #status()}.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -48,11 +72,29 @@ public class KafkaIngress {
     @Inject
     IngestConfig config;
 
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    Instance<KafkaClientService> clients;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
     private KafkaIngressHandler handler;
     private KafkaDeadLetters deadLetters;
+    private ScheduledExecutorService lagReader;
+    /** Records waiting in assigned partitions (fetched or not) not yet finished; -1 until first read. */
+    private final AtomicLong lag = new AtomicLong(-1);
+
+    /** What the health check and the idle gauge show. */
+    public record Status(boolean started, long lag, int inFlight, double idleSeconds, long handled, long deadLettered,
+            long retries) {
+        /** Records wait (or are held) and none was finished for {@code idleSeconds}. */
+        public boolean waiting() {
+            return lag > 0 || inFlight > 0;
+        }
+    }
 
     @Incoming(CHANNEL)
     @Blocking(value = POOL, ordered = false)
@@ -66,21 +108,141 @@ public class KafkaIngress {
                 : record.ack());
     }
 
-    /** Created at the first record, so that a disabled ingress creates nothing. */
+    /** When enabled, the handler and its meters exist from the start, so lag and idle time show before any record. */
+    void onStart(@Observes StartupEvent event) {
+        if (config.kafka().enabled()) {
+            handler();
+        }
+    }
+
+    /** Created at start when enabled (or at the first record), so that a disabled ingress creates nothing. */
     synchronized KafkaIngressHandler handler() {
         if (handler == null) {
             IngestConfig.Kafka kafka = config.kafka();
-            deadLetters = new KafkaDeadLetters(bootstrapServers, kafka.deadLetterTopic(), kafka.deadLetterProducer());
+            deadLetters = new KafkaDeadLetters(bootstrapServers, kafka.deadLetterTopic(), kafka.deadLetterMaxBytes(),
+                    kafka.deadLetterProducer());
             handler = new KafkaIngressHandler(decoder, ingress, deadLetters,
-                    new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.maxBackoff()));
-            LOG.infof("Kafka ingress: topic %s, group %s, %d in flight, dead letters to %s", kafka.topic(), kafka.groupId(),
-                    kafka.concurrency(), kafka.deadLetterTopic());
+                    new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.backoffFactor(), kafka.maxBackoff()),
+                    kafka.maxAge(), new Metrics(registry), System::nanoTime);
+            Gauge.builder("anchorwatch.kafka.ingress.lag", lag, l -> Math.max(0, l.get()))
+                    .description("Records waiting in the Kafka ingress's assigned partitions, not yet finished")
+                    .baseUnit("records").register(registry);
+            Gauge.builder("anchorwatch.kafka.ingress.idle.seconds", this, k -> k.status().idleSeconds())
+                    .description("Seconds since the Kafka ingress last finished a record while records were waiting")
+                    .baseUnit("seconds").register(registry);
+            lagReader = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "anchorwatch-kafka-ingress-lag");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(100, kafka.lagInterval().toMillis());
+            lagReader.scheduleWithFixedDelay(this::readLag, 0, every, TimeUnit.MILLISECONDS);
+            LOG.infof("Kafka ingress: topic %s, group %s, %d in flight, dead letters to %s, backoff %s x%.1f up to %s, "
+                    + "max age %s", kafka.topic(), kafka.groupId(), kafka.concurrency(), kafka.deadLetterTopic(),
+                    kafka.initialBackoff(), kafka.backoffFactor(), kafka.maxBackoff(), kafka.maxAge());
         }
         return handler;
     }
 
+    private void readLag() {
+        try {
+            KafkaIngressHandler h = handler;
+            if (h == null || !clients.isResolvable()) {
+                return;
+            }
+            KafkaConsumer<Object, Object> consumer = clients.get().getConsumer(CHANNEL);
+            if (consumer == null) {
+                return;
+            }
+            Map<TopicPartition, long[]> ends = consumer.runOnPollingThread(c -> {
+                Map<TopicPartition, long[]> m = new java.util.HashMap<>();
+                Set<TopicPartition> assigned = c.assignment();
+                for (TopicPartition tp : assigned) {
+                    OptionalLong behind = c.currentLag(tp);
+                    long position = c.position(tp, Duration.ZERO);
+                    m.put(tp, new long[] { position, behind.orElse(-1) });
+                }
+                return m;
+            }).await().atMost(Duration.ofSeconds(5));
+            long total = 0;
+            for (Map.Entry<TopicPartition, long[]> e : ends.entrySet()) {
+                long position = e.getValue()[0];
+                long behind = e.getValue()[1];
+                if (behind < 0) {
+                    return; // not known yet (no fetch answered since the assignment): keep the last figure
+                }
+                long end = position + behind;
+                long from = h.lowestPending(e.getKey()).orElse(position);
+                total += Math.max(0, end - Math.min(from, position));
+            }
+            lag.set(total);
+        } catch (RuntimeException e) {
+            // broker unreachable, rebalance in progress: keep the last figure, say why at DEBUG only
+            LOG.debugf("Kafka ingress lag not read: %s", e.toString());
+        }
+    }
+
+    /** The ingress's progress, for the health check and the idle gauge. */
+    public Status status() {
+        KafkaIngressHandler h;
+        synchronized (this) {
+            h = handler;
+        }
+        if (h == null) {
+            return new Status(false, Math.max(0, lag.get()), 0, 0, 0, 0, 0);
+        }
+        long waiting = Math.max(0, lag.get());
+        int inFlight = h.inFlight();
+        double idle = waiting > 0 || inFlight > 0 ? (System.nanoTime() - h.lastProgressNanos()) / 1e9 : 0;
+        return new Status(true, waiting, inFlight, idle, h.handled(), h.deadLettered(), h.retries());
+    }
+
+    public Duration stallAfter() {
+        return config.kafka().stallAfter();
+    }
+
+    public boolean enabled() {
+        return config.kafka().enabled();
+    }
+
+    /** Micrometer meters under the team's canonical names. */
+    private static final class Metrics implements KafkaIngressHandler.Listener {
+        private final MeterRegistry registry;
+
+        Metrics(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public void retried(String reason, Duration delay) {
+            Counter.builder("anchorwatch.kafka.ingress.retries").tag("reason", reason)
+                    .description("Kafka ingress records scheduled for another attempt").register(registry).increment();
+            event("other", "retried");
+        }
+
+        @Override
+        public void deadLettered(String reason) {
+            Counter.builder("anchorwatch.deadletters").tag("source", "kafka").tag("reason", reason)
+                    .description("Inputs written to a dead-letter path").register(registry).increment();
+            event("other", "dead_lettered");
+        }
+
+        @Override
+        public void handled(String type, String outcome) {
+            event(type, outcome);
+        }
+
+        private void event(String type, String outcome) {
+            Counter.builder("anchorwatch.ingest.events").tag("source", "kafka").tag("type", type).tag("outcome", outcome)
+                    .description("Input events by source, type and outcome").register(registry).increment();
+        }
+    }
+
     @PreDestroy
     synchronized void close() {
+        if (lagReader != null) {
+            lagReader.shutdownNow();
+        }
         if (handler != null) {
             handler.close();
         }

@@ -1,31 +1,46 @@
 package dev.anchorwatch.ingest;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
 /**
  * What the Kafka ingress does with one record of logger events, without the framework: decode it, hand it to
- * the {@link EventIngress}, and say when the record may be acknowledged (its offset committed).
+ * the {@link EventIngress}, and say when the record may be acknowledged (its offset committed). Every record
+ * ends in one of three ways, so that no record can stall its partition:
  *
  * <ul>
- * <li>handled (explanation published, response kept, duplicate): acknowledge;</li>
- * <li>poison (undecodable 400, unexplainable 422, refused for good by a sink 502): write the record, with the
- * reason, to the dead-letter topic, then acknowledge, so the partition moves on;</li>
- * <li>transient (busy 429, predictor or sink down 503): never dead-lettered, never acknowledged: handled again
- * after an exponential backoff, for as long as it takes. The record stays in flight meanwhile, so the offsets
- * after it are not committed and, once every in-flight place is taken, the consumer stops fetching.</li>
+ * <li><b>handled</b> (explanation published, response kept, duplicate): acknowledged;</li>
+ * <li><b>dead-lettered at once</b> when it can never succeed: undecodable (400, including a decoder that throws
+ * on these bytes: the same bytes would throw again), unexplainable (422: unknown model, wrong shape, bad data),
+ * refused for good (any other 4xx but 429, e.g. 413 for a request larger than any admission allows), or refused
+ * for good by a sink (502). The copy goes to the dead-letter topic with the reason; then the record is
+ * acknowledged;</li>
+ * <li><b>retried</b> after a transient failure (429 busy, 503 predictor or sink down, explanation timeout), with
+ * a growing backoff: {@code initial}, then times {@code factor} after each further failure, at most {@code max}.
+ * One log line per retry, no stack trace. A record still failing {@code maxAge} after its first attempt in this
+ * replica is dead-lettered with reason {@code max_age} and its last error.</li>
  * </ul>
- * A dead-letter write that fails is itself retried with backoff before the record is acknowledged.
+ * A dead-letter write that fails (broker down) is itself retried with the same backoff until it succeeds: the
+ * record is acknowledged only once its copy is durable.
+ *
+ * <p>The handler also tracks, per partition, the records it holds and when it last finished one, from which the
+ * ingress derives its lag and idle time ({@link #lowestPending}, {@link #lastProgressNanos}).
  */
 public final class KafkaIngressHandler implements AutoCloseable {
 
@@ -36,6 +51,14 @@ public final class KafkaIngressHandler implements AutoCloseable {
         public String position() {
             return topic + "-" + partition + "@" + offset;
         }
+
+        public int size() {
+            return (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        }
+
+        TopicPartition topicPartition() {
+            return new TopicPartition(topic, partition);
+        }
     }
 
     /** When the record may be acknowledged: after HANDLED and DEAD_LETTERED; never after ABANDONED. */
@@ -43,22 +66,59 @@ public final class KafkaIngressHandler implements AutoCloseable {
         HANDLED, DEAD_LETTERED, ABANDONED
     }
 
-    /** Writes a poison record to the dead-letter topic; completes once the write is durable. */
+    /**
+     * Writes a poison record to the dead-letter topic; completes once the write is durable.
+     * {@code category} is the low-cardinality reason (undecodable, unexplainable, refused, sink_refused, max_age),
+     * {@code reason} the message.
+     */
     public interface DeadLetters {
-        CompletionStage<Void> send(Delivery delivery, int status, String reason);
+        CompletionStage<Void> send(Delivery delivery, int status, String category, String reason);
     }
 
-    /** Wait {@code initial} after the first failure, doubled after each further one, at most {@code max}. */
-    public record Backoff(Duration initial, Duration max) {
+    /**
+     * What happened to records, for metrics. Reasons are low-cardinality words: retries {@code busy},
+     * {@code unavailable}, {@code dead_letter_write}; dead letters {@code undecodable}, {@code unexplainable},
+     * {@code refused}, {@code sink_refused}, {@code max_age}.
+     */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        /** A record is to be handled again after {@code delay}. */
+        default void retried(String reason, Duration delay) {
+        }
+
+        /** A record's copy is durably in the dead-letter topic. */
+        default void deadLettered(String reason) {
+        }
+
+        /** A record was handled: {@code type} request|response|other, {@code outcome} explained|paired|duplicate. */
+        default void handled(String type, String outcome) {
+        }
+    }
+
+    /**
+     * Wait {@code initial} after the first failure, times {@code factor} after each further one, at most
+     * {@code max}.
+     */
+    public record Backoff(Duration initial, double factor, Duration max) {
         public Backoff {
             if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("backoff needs 0 < initial <= max");
             }
+            if (!(factor >= 1.0) || Double.isInfinite(factor)) {
+                throw new IllegalArgumentException("backoff factor must be at least 1, not " + factor);
+            }
         }
 
-        Duration after(int failures) {
-            long ms = initial.toMillis() << Math.min(20, Math.max(0, failures - 1));
-            return Duration.ofMillis(Math.min(ms, max.toMillis()));
+        /** Doubling. */
+        public Backoff(Duration initial, Duration max) {
+            this(initial, 2.0, max);
+        }
+
+        public Duration after(int failures) {
+            double ms = initial.toMillis() * Math.pow(factor, Math.max(0, failures - 1));
+            return Duration.ofMillis((long) Math.min(ms, max.toMillis()));
         }
     }
 
@@ -66,6 +126,9 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private final EventIngress ingress;
     private final DeadLetters deadLetters;
     private final Backoff backoff;
+    private final Duration maxAge;
+    private final Listener listener;
+    private final LongSupplier nanoTime;
     /** Runs retries after their backoff; few records are ever waiting (at most the in-flight bound). */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "anchorwatch-kafka-ingress-retry");
@@ -77,33 +140,80 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    /** Offsets held by this handler (being handled or waiting for a retry), per partition. */
+    private final Map<TopicPartition, NavigableSet<Long>> pending = new ConcurrentHashMap<>();
+    /** Per partition, the offset after the last record handed to this handler. */
+    private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
+    private final AtomicLong lastProgress;
 
     public KafkaIngressHandler(InferenceEventDecoder decoder, EventIngress ingress, DeadLetters deadLetters, Backoff backoff) {
+        this(decoder, ingress, deadLetters, backoff, Duration.ofDays(365), Listener.NONE, System::nanoTime);
+    }
+
+    /**
+     * @param maxAge   how long after its first attempt a record that keeps failing transiently is dead-lettered
+     * @param listener told of retries, dead letters and handled records (metrics)
+     * @param nanoTime the clock for ages and progress ({@link System#nanoTime} but in tests)
+     */
+    public KafkaIngressHandler(InferenceEventDecoder decoder, EventIngress ingress, DeadLetters deadLetters, Backoff backoff,
+            Duration maxAge, Listener listener, LongSupplier nanoTime) {
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("max age must be positive");
+        }
         this.decoder = decoder;
         this.ingress = ingress;
         this.deadLetters = deadLetters;
         this.backoff = backoff;
+        this.maxAge = maxAge;
+        this.listener = listener;
+        this.nanoTime = nanoTime;
+        this.lastProgress = new AtomicLong(nanoTime.getAsLong());
     }
 
     /** Completes when the record may be acknowledged (or, on shutdown, must not be); never exceptionally. */
     public CompletionStage<Outcome> process(Delivery delivery) {
+        TopicPartition tp = delivery.topicPartition();
+        pending.computeIfAbsent(tp, k -> new ConcurrentSkipListSet<>()).add(delivery.offset());
+        next.merge(tp, delivery.offset() + 1, Math::max);
+        long started = nanoTime.getAsLong();
+        CompletionStage<Outcome> outcome;
+        try {
+            outcome = decodeAndAttempt(delivery, started);
+        } catch (RuntimeException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        return outcome.handle((o, error) -> {
+            pending.get(tp).remove(delivery.offset());
+            if (error != null) {
+                // a bug in this class: never acknowledge what was not handled
+                LOG.errorf(error, "record %s: unexpected failure, leaving it unacknowledged", delivery.position());
+                return Outcome.ABANDONED;
+            }
+            if (o != Outcome.ABANDONED) {
+                lastProgress.set(nanoTime.getAsLong());
+            }
+            return o;
+        });
+    }
+
+    private CompletionStage<Outcome> decodeAndAttempt(Delivery delivery, long started) {
         InferenceEvent event;
         try {
             event = decoder.decodeKafka(delivery.headers(), delivery.value() == null ? new byte[0] : delivery.value());
         } catch (PermanentEventException e) {
-            return deadLetter(delivery, 400, e.getMessage(), 1);
+            return deadLetter(delivery, 400, "undecodable", e.getMessage(), 1);
         } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
             handled.incrementAndGet();
+            listener.handled("other", "ignored");
             return CompletableFuture.completedFuture(Outcome.HANDLED);
         } catch (RuntimeException e) {
-            // a decoder bug is not the record's fault: do not throw the record away for it
-            LOG.errorf(e, "record %s: unexpected decoding failure, retrying", delivery.position());
-            return later(1, () -> process(delivery));
+            // Decoding is a function of the record's bytes: they would fail the same way on every attempt.
+            return deadLetter(delivery, 400, "undecodable", "cannot decode the record: " + e, 1);
         }
-        return attempt(delivery, event, 1);
+        return attempt(delivery, event, 1, started);
     }
 
-    private CompletionStage<Outcome> attempt(Delivery delivery, InferenceEvent event, int attempt) {
+    private CompletionStage<Outcome> attempt(Delivery delivery, InferenceEvent event, int attempt, long started) {
         if (closed) {
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
@@ -116,49 +226,86 @@ public final class KafkaIngressHandler implements AutoCloseable {
         return reply.handle((r, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                LOG.warnf("record %s (inference %s), attempt %d: %s; retrying", delivery.position(), event.id(), attempt, cause);
-                return later(attempt, () -> attempt(delivery, event, attempt + 1));
+                return transientFailure(delivery, event, attempt, started, "unavailable", 503, String.valueOf(cause));
             }
             if (r.status() < 300) {
                 handled.incrementAndGet();
+                listener.handled(event.isRequest() ? "request" : "response", handledOutcome(event, r));
                 return CompletableFuture.completedFuture(Outcome.HANDLED);
             }
             if (isPermanent(r.status())) {
-                return deadLetter(delivery, r.status(), r.message(), 1);
+                return deadLetter(delivery, r.status(), deadLetterReason(r.status()), r.message(), 1);
             }
-            LOG.debugf("record %s (inference %s), attempt %d: %d %s; retrying", delivery.position(), event.id(), attempt,
+            return transientFailure(delivery, event, attempt, started, r.status() == 429 ? "busy" : "unavailable",
                     r.status(), r.message());
-            return later(attempt, () -> attempt(delivery, event, attempt + 1));
         }).thenCompose(stage -> stage);
     }
 
-    /** 4xx other than 429 (the event can never be explained), and 502 (a sink refuses the output for good). */
+    private CompletionStage<Outcome> transientFailure(Delivery delivery, InferenceEvent event, int attempt, long started,
+            String reason, int status, String message) {
+        long ageNanos = nanoTime.getAsLong() - started;
+        if (ageNanos >= maxAge.toNanos()) {
+            return deadLetter(delivery, status, "max_age", String.format(java.util.Locale.ROOT,
+                    "gave up after %d attempts in %d s (max age %s); last error: %d %s", attempt,
+                    TimeUnit.NANOSECONDS.toSeconds(ageNanos), maxAge, status, message), 1);
+        }
+        Duration delay = backoff.after(attempt);
+        LOG.warnf("record %s (inference %s), attempt %d: %d %s; retrying in %d ms", delivery.position(), event.id(),
+                attempt, status, message, delay.toMillis());
+        listener.retried(reason, delay);
+        return later(delay, () -> attempt(delivery, event, attempt + 1, started));
+    }
+
+    private static String handledOutcome(InferenceEvent event, EventIngress.Reply r) {
+        String message = r.message() == null ? "" : r.message();
+        if (message.startsWith("duplicate")) {
+            return "duplicate";
+        }
+        return event.isRequest() ? "explained" : "paired";
+    }
+
+    /** 4xx other than 429 and 408 (the event can never be explained), and 502 (a sink refuses the output for good). */
     static boolean isPermanent(int status) {
         return (status >= 400 && status < 500 && status != 429 && status != 408) || status == 502;
     }
 
-    private CompletionStage<Outcome> deadLetter(Delivery delivery, int status, String reason, int attempt) {
+    static String deadLetterReason(int status) {
+        return switch (status) {
+            case 400 -> "undecodable";
+            case 422 -> "unexplainable";
+            case 502 -> "sink_refused";
+            default -> "refused";
+        };
+    }
+
+    private CompletionStage<Outcome> deadLetter(Delivery delivery, int status, String reason, String message, int attempt) {
         if (closed) {
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
         CompletionStage<Void> sent;
         try {
-            sent = deadLetters.send(delivery, status, reason);
+            sent = deadLetters.send(delivery, status, reason, message);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.handle((ok, error) -> {
             if (error == null) {
                 deadLettered.incrementAndGet();
-                LOG.infof("record %s dead-lettered (%d): %s", delivery.position(), status, reason);
+                listener.deadLettered(reason);
+                LOG.infof("record %s (%d bytes) dead-lettered, %s (%d): %s", delivery.position(), delivery.size(), reason,
+                        status, message);
                 return CompletableFuture.completedFuture(Outcome.DEAD_LETTERED);
             }
-            LOG.warnf("record %s: dead-letter write failed (%s); retrying", delivery.position(), error);
-            return later(attempt, () -> deadLetter(delivery, status, reason, attempt + 1));
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Duration delay = backoff.after(attempt);
+            LOG.warnf("record %s: dead-letter write failed, attempt %d (%s); retrying in %d ms", delivery.position(),
+                    attempt, cause, delay.toMillis());
+            listener.retried("dead_letter_write", delay);
+            return later(delay, () -> deadLetter(delivery, status, reason, message, attempt + 1));
         }).thenCompose(stage -> stage);
     }
 
-    private CompletionStage<Outcome> later(int failures, Supplier<CompletionStage<Outcome>> next) {
+    private CompletionStage<Outcome> later(Duration delay, Supplier<CompletionStage<Outcome>> next) {
         retries.incrementAndGet();
         CompletableFuture<Outcome> result = new CompletableFuture<>();
         Runnable retry = () -> {
@@ -175,7 +322,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
             }
         };
         try {
-            timer.schedule(retry, backoff.after(failures).toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(retry, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             result.complete(Outcome.ABANDONED); // closed
         }
@@ -192,6 +339,32 @@ public final class KafkaIngressHandler implements AutoCloseable {
 
     public long retries() {
         return retries.get();
+    }
+
+    /** Records this handler holds now (being handled or waiting for a retry). */
+    public int inFlight() {
+        return pending.values().stream().mapToInt(NavigableSet::size).sum();
+    }
+
+    /**
+     * The lowest offset of the partition not yet finished by this handler: the lowest one it holds, else the one
+     * after the last it was given; empty if it was never given a record of that partition.
+     */
+    public java.util.OptionalLong lowestPending(TopicPartition tp) {
+        NavigableSet<Long> held = pending.get(tp);
+        if (held != null) {
+            Long first = held.isEmpty() ? null : held.first();
+            if (first != null) {
+                return java.util.OptionalLong.of(first);
+            }
+        }
+        Long after = next.get(tp);
+        return after == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(after);
+    }
+
+    /** When a record was last finished (handled or dead-lettered), or the handler created, in {@code nanoTime}. */
+    public long lastProgressNanos() {
+        return lastProgress.get();
     }
 
     /** Stops retrying: records still in flight complete as ABANDONED, unacknowledged, to be redelivered. */

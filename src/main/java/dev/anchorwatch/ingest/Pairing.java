@@ -124,6 +124,23 @@ public final class Pairing {
         return Optional.ofNullable(entry.response);
     }
 
+    /** Whether this request's inference was explained and published by this replica (and is still remembered). */
+    public synchronized boolean explainedHere(InferenceEvent event) {
+        Entry entry = window.get(event.pairKey());
+        return entry != null && entry.request == RequestState.DONE;
+    }
+
+    /**
+     * Forgets the response of this event's inference (its served prediction could not be handed on), so that a
+     * redelivered copy is handled again instead of being dropped as a duplicate.
+     */
+    public synchronized void forgetResponse(InferenceEvent event) {
+        Entry entry = window.get(event.pairKey());
+        if (entry != null) {
+            entry.response = null;
+        }
+    }
+
     /** The request's explanation (or failure event) was published: later copies are duplicates. */
     public synchronized void completed(InferenceEvent request) {
         completed(request, null);

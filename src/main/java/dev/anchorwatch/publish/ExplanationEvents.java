@@ -52,6 +52,49 @@ public final class ExplanationEvents {
         return b.build();
     }
 
+    /** On {@code dev.anchorwatch.explanation.served} events: the id of the explanation the update completes. */
+    public static final String EXT_EXPLANATION_ID = "explanationid";
+
+    /**
+     * The update event for a served prediction that arrived after its explanation was published, or in another
+     * replica: type {@value ServedPrediction#TYPE}, id derived from the response event, source as the
+     * explanation's, subject = inference id, extensions {@code inferenceservicename}, {@code namespace},
+     * {@code partitionkey} (= inference id) and {@code explanationid}; data
+     * {@code {"inference_id": ..., "explanation_id": ..., "served_prediction": <JSON>}}. It may come before or
+     * after the explanation event: consumers merge the two by subject (or Kafka key).
+     */
+    public static CloudEvent toServedEvent(ServedPrediction s) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode data = json.createObjectNode();
+        data.put("inference_id", s.inferenceId());
+        data.put("explanation_id", s.explanationId());
+        try {
+            data.set("served_prediction", json.readTree(s.servedPrediction()));
+        } catch (java.io.IOException e) {
+            data.put("served_prediction", s.servedPrediction());
+        }
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        CloudEventBuilder b = CloudEventBuilder.v1()
+                .withId(s.eventId())
+                .withSource(source(s.namespace(), s.model()))
+                .withType(ServedPrediction.TYPE)
+                .withSubject(s.inferenceId())
+                .withTime(s.receivedAt().atOffset(ZoneOffset.UTC))
+                .withData(CONTENT_TYPE, bytes)
+                .withExtension(EXT_INFERENCE_SERVICE, s.model())
+                .withExtension(EXT_PARTITION_KEY, s.inferenceId())
+                .withExtension(EXT_EXPLANATION_ID, s.explanationId());
+        if (s.namespace() != null) {
+            b.withExtension(EXT_NAMESPACE, s.namespace());
+        }
+        return b.build();
+    }
+
     public static URI source(String namespace, String model) {
         return URI.create("/anchorwatch/" + segment(namespace == null ? "-" : namespace) + "/" + segment(model));
     }

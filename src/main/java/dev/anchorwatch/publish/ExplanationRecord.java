@@ -89,6 +89,11 @@ public record ExplanationRecord(
         return body.clone();
     }
 
+    /** Bytes of the explanation JSON, without copying it. */
+    public int bodyLength() {
+        return body.length;
+    }
+
     public String bodyAsString() {
         return new String(body, StandardCharsets.UTF_8);
     }
@@ -98,6 +103,11 @@ public record ExplanationRecord(
      * is not deterministic): empty while either is unknown. Probability vectors count as their argmax.
      */
     public java.util.Optional<Boolean> predictionMismatch() {
+        return mismatch(servedPrediction, explainedPrediction);
+    }
+
+    /** As {@link #predictionMismatch()}, for two predictions as JSON text (either may be null). */
+    public static java.util.Optional<Boolean> mismatch(String servedPrediction, String explainedPrediction) {
         java.util.Optional<String> served = label(servedPrediction);
         java.util.Optional<String> explained = label(explainedPrediction);
         if (served.isEmpty() || explained.isEmpty()) {

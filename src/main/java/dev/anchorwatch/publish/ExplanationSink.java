@@ -15,6 +15,15 @@ public interface ExplanationSink extends AutoCloseable {
 
     CompletionStage<Void> publish(ExplanationRecord record);
 
+    /**
+     * A served prediction that arrived after its explanation was published, or in another replica: a durable
+     * store merges it into the explanation of that inference (now or when it is written); an event sink sends a
+     * {@link ServedPrediction#TYPE} update. Completes once durably handed on; idempotent. By default nothing to do.
+     */
+    default CompletionStage<Void> served(ServedPrediction served) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Short name used in configuration and errors: kafka, postgres, http, log. */
     String name();
 

@@ -90,6 +90,28 @@ public final class KafkaExplanationSink implements ExplanationSink {
         return done;
     }
 
+    /**
+     * A {@value ServedPrediction#TYPE} event, keyed by the inference id like the explanation it completes, so both
+     * land in one partition (see {@link ExplanationEvents#toServedEvent}).
+     */
+    @Override
+    public CompletionStage<Void> served(ServedPrediction served) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, served.inferenceId(), ExplanationEvents.toServedEvent(served)),
+                    (metadata, error) -> {
+                        if (error == null) {
+                            done.complete(null);
+                        } else {
+                            done.completeExceptionally(failure(error));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(failure(e));
+        }
+        return done;
+    }
+
     private PublishException failure(Throwable e) {
         // Broker down, timeouts, leader changes: retry later. A record that can never be written: do not.
         boolean retryable = !(e instanceof RecordTooLargeException || e instanceof SerializationException

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +25,12 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
+import org.flywaydb.core.Flyway;
+
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.arc.InactiveBeanException;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -36,12 +43,14 @@ public class SinkWiring {
     static final Set<String> KNOWN = Set.of("kafka", "postgres", "http", "log");
 
     private ExecutorService jdbcExecutor;
+    private ScheduledExecutorService migrationTimer;
+    private volatile PostgresExplanationSink postgresSink;
 
     @Produces
     @Singleton
     @Startup
     ExplanationPublisher publisher(SinksConfig config, Config raw, Instance<AgroalDataSource> dataSource,
-                                   Instance<ExtraSinks> extra) {
+            Instance<Flyway> flyway, MeterRegistry registry, Instance<ExtraSinks> extra) {
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : config.enabled()) {
             String n = name.trim().toLowerCase(Locale.ROOT);
@@ -56,7 +65,7 @@ public class SinkWiring {
                 sinks.add(switch (name) {
                     case "kafka" -> KafkaExplanationSink.create(config.kafka().bootstrapServers(), config.kafka().topic(),
                             config.kafka().producer());
-                    case "postgres" -> postgres(config, dataSource);
+                    case "postgres" -> postgres(config, dataSource, flyway);
                     case "http" -> http(config, raw);
                     case "log" -> new JsonLinesExplanationSink(config.log().file().orElse(null), config.log().console(),
                             config.log().fsync());
@@ -74,13 +83,37 @@ public class SinkWiring {
             throw e;
         }
         LOG.infof("explanation sinks: %s", sinks.stream().map(ExplanationSink::name).toList());
-        return new ExplanationPublisher(sinks, config.timeout());
+        return new ExplanationPublisher(sinks, config.timeout(), config.ledgerBytes(), new ExplanationPublisher.Listener() {
+            @Override
+            public void published(String sink, boolean ok, long nanos) {
+                Counter.builder("anchorwatch.sink.publish").tag("sink", sink).tag("outcome", ok ? "ok" : "error")
+                        .description("Explanations (and served-prediction updates) handed to a sink").register(registry)
+                        .increment();
+                Timer.builder("anchorwatch.sink.duration").tag("sink", sink)
+                        .description("Time for a sink to take one explanation").register(registry)
+                        .record(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void ledgerEvicted() {
+                Counter.builder("anchorwatch.sink.ledger.evictions")
+                        .description("Unacknowledged explanations forgotten to stay within anchorwatch.sinks.ledger-bytes")
+                        .register(registry).increment();
+            }
+        });
     }
 
-    private ExplanationSink postgres(SinksConfig config, Instance<AgroalDataSource> dataSource) {
+    /** The PostgreSQL sink, when enabled (for its health check). */
+    public Optional<PostgresExplanationSink> postgresSink() {
+        return Optional.ofNullable(postgresSink);
+    }
+
+    private ExplanationSink postgres(SinksConfig config, Instance<AgroalDataSource> dataSource, Instance<Flyway> flyway) {
         AgroalDataSource ds;
+        Flyway migrations;
         try {
             ds = dataSource.get();
+            migrations = flyway.get();
         } catch (InactiveBeanException e) {
             throw new ConfigurationException("the postgres sink is enabled but the datasource is not: set "
                     + "quarkus.datasource.jdbc.url, username, password and quarkus.datasource.active=true", e);
@@ -94,7 +127,16 @@ public class SinkWiring {
                     t.setDaemon(true);
                     return t;
                 });
-        return new PostgresExplanationSink(ds, jdbcExecutor);
+        // The schema is migrated in the background once the database answers: a database down at start must not
+        // stop the service (and :explain with it).
+        migrationTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "anchorwatch-postgres-migration");
+            t.setDaemon(true);
+            return t;
+        });
+        postgresSink = PostgresExplanationSink.start(ds, jdbcExecutor, migrations::migrate, migrationTimer,
+                config.postgres().migrateInitialBackoff(), config.postgres().migrateMaxBackoff());
+        return postgresSink;
     }
 
     private static ExplanationSink http(SinksConfig config, Config raw) {
@@ -113,6 +155,9 @@ public class SinkWiring {
         publisher.close();
         if (jdbcExecutor != null) {
             jdbcExecutor.shutdown();
+        }
+        if (migrationTimer != null) {
+            migrationTimer.shutdownNow();
         }
     }
 }

@@ -21,6 +21,13 @@ public interface SinksConfig {
     @WithDefault("60s")
     Duration timeout();
 
+    /**
+     * Bytes of explanations remembered while some sink has not acknowledged them, so that a retry republishes the
+     * identical event only to the sinks that miss it; the oldest are forgotten beyond it.
+     */
+    @WithDefault("16777216")
+    long ledgerBytes();
+
     Kafka kafka();
 
     Postgres postgres();
@@ -44,6 +51,14 @@ public interface SinksConfig {
         /** Threads running JDBC upserts; keep at most the datasource's max pool size. */
         @WithDefault("4")
         int threads();
+
+        /** First wait before trying the schema migration again when the database is not reachable. */
+        @WithDefault("1s")
+        Duration migrateInitialBackoff();
+
+        /** Longest wait between two migration attempts (the wait grows by half each time). */
+        @WithDefault("30s")
+        Duration migrateMaxBackoff();
     }
 
     interface Http {

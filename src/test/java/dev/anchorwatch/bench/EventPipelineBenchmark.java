@@ -236,7 +236,7 @@ public final class EventPipelineBenchmark {
                 EventIngress ingress = ingress(timings, publisher, concurrency);
                 KafkaIngressHandler handler = new KafkaIngressHandler(
                         new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT), ingress,
-                        (d, status, reason) -> CompletableFuture.failedFuture(
+                        (d, status, category, reason) -> CompletableFuture.failedFuture(
                                 new IllegalStateException("no poison expected: " + status + " " + reason)),
                         new KafkaIngressHandler.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)));
                 ConsumerLoop consumer = new ConsumerLoop(bootstrap, topic, handler, concurrency);

@@ -2,6 +2,7 @@ package dev.anchorwatch.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -46,13 +47,37 @@ class KafkaIngressHandlerTest {
             new FakeEventExplainer(), new ExplanationPublisher(List.of(capture), Duration.ofSeconds(5)), 4,
             Duration.ofSeconds(5), 1, Clock.systemUTC());
 
-    final KafkaIngressHandler handler = new KafkaIngressHandler(decoder, ingress, (d, status, reason) -> {
+    final List<String> retried = new CopyOnWriteArrayList<>();
+    /** The handler's clock: moves only by the backoff delays, so ages are exact. */
+    final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    final List<String> deadLetterReasons = new CopyOnWriteArrayList<>();
+    final KafkaIngressHandler.Listener listener = new KafkaIngressHandler.Listener() {
+        @Override
+        public void retried(String reason, Duration delay) {
+            retried.add(reason + " " + delay.toMillis());
+            clock.addAndGet(delay.toNanos());
+        }
+
+        @Override
+        public void deadLettered(String reason) {
+            deadLetterReasons.add(reason);
+        }
+    };
+    final KafkaIngressHandler.DeadLetters writer = (d, status, category, reason) -> {
         if (deadLetterFailures.getAndDecrement() > 0) {
             return CompletableFuture.failedFuture(new IllegalStateException("broker down"));
         }
         deadLettered.add(d.offset() + " " + status + " " + reason);
         return CompletableFuture.completedFuture(null);
-    }, new KafkaIngressHandler.Backoff(Duration.ofMillis(10), Duration.ofMillis(40)));
+    };
+
+    final KafkaIngressHandler handler = handler(Duration.ofDays(1));
+
+    KafkaIngressHandler handler(Duration maxAge) {
+        return new KafkaIngressHandler(decoder, ingress, writer,
+                new KafkaIngressHandler.Backoff(Duration.ofMillis(10), 3.0, Duration.ofMillis(200)), maxAge, listener,
+                clock::get);
+    }
 
     static KafkaIngressHandler.Delivery delivery(long offset, String id, String model, String body) {
         RecordHeaders h = KafkaLoggerEvents.headers(KServeEvents.SOURCE, id, InferenceEvent.REQUEST_TYPE, model,
@@ -78,6 +103,7 @@ class KafkaIngressHandlerTest {
         assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED, process(delivery(7, "u-2", "adult", "{\"nope\": 1}")));
         assertEquals(1, deadLettered.size());
         assertTrue(deadLettered.get(0).startsWith("7 400 request has neither 'instances'"), deadLettered.get(0));
+        assertEquals(List.of("dead_letter_write 10", "dead_letter_write 30"), retried, "the failed writes were retried");
         assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED,
                 process(delivery(8, "u-3", "unknown-model", KServeEvents.V1_REQUEST)));
         assertTrue(deadLettered.get(1).startsWith("8 422 unknown model"), deadLettered.get(1));
@@ -102,6 +128,58 @@ class KafkaIngressHandlerTest {
     }
 
     @Test
+    void backoffGrowsByItsFactorUpToItsMaximum() {
+        KafkaIngressHandler.Backoff b = new KafkaIngressHandler.Backoff(Duration.ofMillis(100), 1.5, Duration.ofSeconds(1));
+        assertEquals(List.of(100L, 150L, 225L, 337L, 506L, 759L, 1000L, 1000L),
+                java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(i -> b.after(i).toMillis()).toList());
+        assertEquals(1000L, b.after(10_000).toMillis(), "no overflow after many failures");
+        assertThrows(IllegalArgumentException.class,
+                () -> new KafkaIngressHandler.Backoff(Duration.ofMillis(100), 0.5, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new KafkaIngressHandler.Backoff(Duration.ofSeconds(2), 2, Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aRecordFailingPastItsMaxAgeIsDeadLetteredWithItsLastError() throws Exception {
+        FakeEventExplainer.predictorUp = new CompletableFuture<>();
+        FakeEventExplainer.downAttempts.set(0);
+        KafkaIngressHandler old = handler(Duration.ofMillis(300));
+        try {
+            KafkaIngressHandler.Outcome outcome = old.process(delivery(11, "u-5", "down-until-open", KServeEvents.V1_REQUEST))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED, outcome);
+        } finally {
+            old.close();
+        }
+        // the waits grew 10, 30, 90, 200 (capped) ms; at the fifth failure the record was 330 ms old
+        assertEquals(List.of("unavailable 10", "unavailable 30", "unavailable 90", "unavailable 200"), retried);
+        assertEquals(5, FakeEventExplainer.downAttempts.get());
+        assertEquals(List.of("11 503 gave up after 5 attempts in 0 s (max age PT0.3S); last error: 503 "
+                + "predictor down"), deadLettered);
+        assertEquals(List.of("max_age"), deadLetterReasons);
+        assertTrue(published.isEmpty());
+        assertEquals(0, old.inFlight());
+    }
+
+    @Test
+    void progressAndPendingOffsetsAreTracked() throws Exception {
+        FakeEventExplainer.release = new CompletableFuture<>();
+        long before = handler.lastProgressNanos();
+        CompletableFuture<KafkaIngressHandler.Outcome> held = handler
+                .process(delivery(20, "u-6", "held", KServeEvents.V1_REQUEST)).toCompletableFuture();
+        assertEquals(KafkaIngressHandler.Outcome.HANDLED, process(delivery(21, "u-7", "adult", KServeEvents.V1_REQUEST)));
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("t", 0);
+        assertEquals(20, handler.lowestPending(tp).getAsLong(), "the held record keeps the partition's low mark");
+        assertEquals(1, handler.inFlight());
+        assertTrue(handler.lastProgressNanos() >= before, "finishing offset 21 is progress");
+        FakeEventExplainer.release.complete(null);
+        assertEquals(KafkaIngressHandler.Outcome.HANDLED, held.get(10, TimeUnit.SECONDS));
+        assertEquals(22, handler.lowestPending(tp).getAsLong(), "all finished: the next offset");
+        assertEquals(0, handler.inFlight());
+        assertTrue(handler.lowestPending(new org.apache.kafka.common.TopicPartition("t", 1)).isEmpty());
+    }
+
+    @Test
     void statusesThatAreDeadLettered() {
         assertTrue(KafkaIngressHandler.isPermanent(400));
         assertTrue(KafkaIngressHandler.isPermanent(422));
@@ -109,5 +187,10 @@ class KafkaIngressHandlerTest {
         assertFalse(KafkaIngressHandler.isPermanent(429));
         assertFalse(KafkaIngressHandler.isPermanent(503));
         assertFalse(KafkaIngressHandler.isPermanent(500));
+        assertTrue(KafkaIngressHandler.isPermanent(413), "larger than any admission allows: never admitted");
+        assertEquals("undecodable", KafkaIngressHandler.deadLetterReason(400));
+        assertEquals("unexplainable", KafkaIngressHandler.deadLetterReason(422));
+        assertEquals("refused", KafkaIngressHandler.deadLetterReason(413));
+        assertEquals("sink_refused", KafkaIngressHandler.deadLetterReason(502));
     }
 }

@@ -110,10 +110,19 @@ class KafkaIngressTest {
                 "application/json"), KServeEvents.utf8("{}"));
         RecordMetadata unknown = kafka.send(TOPIC, "k-p4", request("k-p4", "unknown-model"),
                 KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        // structured mode with broken JSON: dead-lettered at once, not retried forever
+        RecordHeaders structured = new RecordHeaders();
+        KafkaLoggerEvents.add(structured, "content-type", "application/cloudevents+json");
+        KafkaLoggerEvents.add(structured, "ce_id", "k-p5"); // only to find it below; structured mode ignores it
+        kafka.send(TOPIC, "k-p5", structured, KServeEvents.utf8("{\"specversion\": \"1.0\", \"id\": "));
+        // ~1 MiB of poison: its copy plus the dead-letter headers would exceed the limit, so it is truncated
+        byte[] huge = new byte[1_040_000];
+        java.util.Arrays.fill(huge, (byte) '{');
+        RecordMetadata hugeAt = kafka.send(TOPIC, "k-p6", request("k-p6", "adult"), huge);
         kafka.send(TOPIC, "k-after", request("k-after", "adult"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
 
-        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(DLQ, Duration.ofSeconds(30), got -> got.size() >= 4);
-        assertEquals(4, dlq.size(), KafkaLoggerEvents.headers(dlq, KafkaDeadLetters.REASON).toString());
+        List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(DLQ, Duration.ofSeconds(30), got -> got.size() >= 6);
+        assertEquals(6, dlq.size(), KafkaLoggerEvents.headers(dlq, KafkaDeadLetters.REASON).toString());
         Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dlq) {
             byId.put(String.valueOf(header(r, "ce_id")), r);
@@ -130,6 +139,14 @@ class KafkaIngressTest {
         assertEquals(Long.toString(unknown.offset()), header(p4, KafkaDeadLetters.OFFSET));
         assertEquals("k-p4", new String(p4.key(), StandardCharsets.UTF_8), "key, value and ce_ headers kept");
         assertEquals(InferenceEvent.REQUEST_TYPE, header(p4, "ce_type"));
+        assertEquals("unexplainable", header(p4, KafkaDeadLetters.CATEGORY));
+        assertEquals("undecodable", header(byId.get("k-p5"), KafkaDeadLetters.CATEGORY));
+        assertEquals("400", header(byId.get("k-p5"), KafkaDeadLetters.STATUS));
+        ConsumerRecord<byte[], byte[]> p6 = byId.get("k-p6");
+        assertEquals("true", header(p6, KafkaDeadLetters.TRUNCATED));
+        assertEquals(Integer.toString(1_040_000 + 4), header(p6, KafkaDeadLetters.ORIGINAL_SIZE), "key + value");
+        assertEquals(Long.toString(hugeAt.offset()), header(p6, KafkaDeadLetters.OFFSET));
+        assertTrue(p6.value().length > 900_000 && p6.value().length < 1_000_000, "cut to fit: " + p6.value().length);
 
         List<ConsumerRecord<byte[], byte[]>> out = outputsFor("k-p4", "k-after");
         assertEquals(2, out.size());

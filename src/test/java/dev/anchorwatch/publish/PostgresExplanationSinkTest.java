@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,5 +139,103 @@ class PostgresExplanationSinkTest {
                 () -> sink.publish(bad).toCompletableFuture().join());
         PublishException p = assertInstanceOf(PublishException.class, e.getCause());
         assertTrue(!p.retryable(), p.getMessage());
+    }
+
+    static Object[] row(String inferenceId) throws Exception {
+        try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement()) {
+            ResultSet rs = s.executeQuery("select count(*), min(served_prediction::text), bool_or(prediction_mismatch)"
+                    + " from explanation where inference_id = '" + inferenceId + "'");
+            rs.next();
+            return new Object[] { rs.getInt(1), rs.getString(2), rs.getObject(3) };
+        }
+    }
+
+    static ServedPrediction served(String inferenceId, String json) {
+        ExplanationRecord r = Samples.explanation(inferenceId);
+        return new ServedPrediction("resp-" + inferenceId, inferenceId, r.explanationId(), "adult", "default", json,
+                java.time.Instant.parse("2026-11-25T12:00:01Z"));
+    }
+
+    @Test
+    void aRedeliveredRequestNeverErasesTheServedPrediction() throws Exception {
+        ExplanationRecord withServed = Samples.explanation("inf-pg-6").withServedPrediction("[0.1, 0.9]");
+        sink.publish(withServed).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 1, "[0.1, 0.9]", true }, row("inf-pg-6"));
+        // explained again after a crash, its response no longer in memory
+        sink.publish(Samples.explanation("inf-pg-6").withServedPrediction(null)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 1, "[0.1, 0.9]", true }, row("inf-pg-6"), "served prediction and flag kept");
+    }
+
+    @Test
+    void aServedPredictionRecordedFirstIsMergedWhenTheExplanationIsWritten() throws Exception {
+        sink.served(served("inf-pg-7", "[1]")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 0, null, null }, row("inf-pg-7"));
+        sink.publish(Samples.explanation("inf-pg-7").withServedPrediction(null)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 1, "[1]", true }, row("inf-pg-7"), "explained 0, served 1");
+    }
+
+    @Test
+    void aServedPredictionArrivingLaterUpdatesTheWrittenExplanation() throws Exception {
+        sink.publish(Samples.explanation("inf-pg-8").withServedPrediction(null)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 1, null, null }, row("inf-pg-8"));
+        sink.served(served("inf-pg-8", "[0]")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 1, "[0]", false }, row("inf-pg-8"));
+        // a second copy of the response changes nothing, and neither does another served value
+        sink.served(served("inf-pg-8", "[1]")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertArrayEquals(new Object[] { 1, "[0]", false }, row("inf-pg-8"));
+    }
+
+    @Test
+    void concurrentRequestAndResponseFromTwoReplicasAlwaysMerge() throws Exception {
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 20; i++) {
+                String id = "inf-pg-race-" + i;
+                var a = CompletableFuture.runAsync(() -> sink.upsert(Samples.explanation(id).withServedPrediction(null)), two);
+                var b = CompletableFuture.runAsync(() -> sink.recordServed(served(id, "[1]")), two);
+                CompletableFuture.allOf(a, b).get(30, TimeUnit.SECONDS);
+                assertArrayEquals(new Object[] { 1, "[1]", true }, row(id), id);
+            }
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSinkStartedBeforeTheDatabaseMigratesOnceItAnswersAndRefusesRetryablyUntilThen() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch migrated = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            PostgresExplanationSink late = PostgresExplanationSink.start(postgres.dataSource(), executor, () -> {
+                if (attempts.incrementAndGet() < 3) {
+                    throw new java.sql.SQLException("Connection refused", "08001");
+                }
+                migrated.countDown();
+            }, timer, java.time.Duration.ofMillis(10), java.time.Duration.ofMillis(50));
+            assertTrue(migrated.await(10, TimeUnit.SECONDS));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!late.health().migrated() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(3, attempts.get());
+            assertEquals(new PostgresExplanationSink.Health(true, java.util.Optional.empty()), late.health());
+            late.publish(Samples.explanation("inf-pg-9")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            PostgresExplanationSink never = PostgresExplanationSink.start(postgres.dataSource(), executor, () -> {
+                throw new java.sql.SQLException("Connection refused", "08001");
+            }, timer, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(60));
+            CompletionException e = assertThrows(CompletionException.class,
+                    () -> never.publish(Samples.explanation("inf-pg-10")).toCompletableFuture().join());
+            PublishException p = assertInstanceOf(PublishException.class, e.getCause());
+            assertTrue(p.retryable());
+            assertTrue(p.getMessage().startsWith("postgres: not ready: schema not migrated"), p.getMessage());
+            assertEquals(false, never.health().migrated());
+        } finally {
+            timer.shutdownNow();
+        }
     }
 }

@@ -65,6 +65,23 @@ public final class InJvmKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * Stops the broker (the combined node's controller keeps running): clients see the broker gone, as in an
+     * outage. {@link #startBroker()} brings it back on the same port with the same logs.
+     */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(b -> {
+            b.shutdown();
+            b.awaitShutdown();
+        });
+    }
+
+    /** Starts the broker stopped by {@link #stopBroker()} again and waits until it serves. */
+    public void startBroker() throws Exception {
+        cluster.brokers().values().forEach(b -> b.startup());
+        cluster.waitForReadyBrokers();
+    }
+
     @Override
     public void close() throws Exception {
         cluster.close();
