@@ -36,7 +36,7 @@ public final class SpecLoader {
     private static final Set<String> DATA = Set.of("feature_names", "category_map", "training", "label_column");
     private static final Set<String> PARAMETERS = Set.of("threshold", "delta", "tau", "batch_size",
             "coverage_samples", "beam_size", "max_anchor_size", "min_samples_start", "n_covered_ex",
-            "stop_on_first", "max_samples", "time_budget", "seed", "percentiles");
+            "stop_on_first", "max_samples", "time_budget", "seed", "percentiles", "validation_samples");
 
     private SpecLoader() {
     }
@@ -167,7 +167,8 @@ public final class SpecLoader {
                         k.intValue("min_samples_start", a.minSamplesStart(), 1),
                         k.intValue("n_covered_ex", a.nCoveredExamples(), 0),
                         k.bool("stop_on_first", type == ExplainerType.ANCHOR_TEXT),
-                        k.longValue("max_samples", a.maxSamples()), k.duration("time_budget", a.timeBudget()));
+                        k.longValue("max_samples", a.maxSamples()), k.duration("time_budget", a.timeBudget()),
+                        k.intValue("validation_samples", a.validationSamples(), 0));
             } catch (IllegalArgumentException e) {
                 throw new SpecException(origin, "parameters", e.getMessage());
             }

@@ -91,8 +91,12 @@ class AdultAnchorPrecisionTest {
         JsonNode raw = e.json().get("data").get("raw");
         assertEquals(e.anchor().size(), raw.get("names").size());
         assertEquals(raw.get("feature").size(), raw.get("precision").size());
-        // every labelled sample went to the predictor, plus the instance itself
-        assertEquals(raw.get("samples").asLong() + 1, raw.get("predictor_rows").asLong());
+        // every labelled sample went to the predictor, plus the validation samples and the instance itself
+        assertEquals(100, raw.get("validation").get("samples").asLong());
+        assertTrue(raw.get("validation").get("confirmed").asBoolean());
+        assertTrue(raw.get("precision_lower_bound").asDouble() > 0.9
+                && raw.get("precision_lower_bound").asDouble() < e.precision(), raw.toString());
+        assertEquals(raw.get("samples").asLong() + 100 + 1, raw.get("predictor_rows").asLong());
         assertEquals(raw.get("search_rounds").asLong() + 1, raw.get("predictor_calls").asLong());
     }
 
