@@ -1,5 +1,6 @@
 package dev.anchorwatch.explain;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -23,6 +24,9 @@ public final class TabularModelExplainer implements ModelExplainer {
     private final AnchorTabular anchors;
     private final Predictor predictor;
     private final int maxRowsPerRequest;
+    private final TabularOptions options;
+    private final PredictionCache cache; // null when off
+    private final Object trainingFetch = new Object();
 
     /**
      * @param maxRowsPerRequest how the predictor splits a batch, to count the requests an explanation costs
@@ -34,6 +38,40 @@ public final class TabularModelExplainer implements ModelExplainer {
         this.anchors = anchors;
         this.predictor = predictor;
         this.maxRowsPerRequest = maxRowsPerRequest;
+        this.options = TabularOptions.parse(spec);
+        this.cache = options.predictionCacheBytes() == 0 ? null : new PredictionCache(options.predictionCacheBytes());
+    }
+
+    /** The model's labels shared by this explainer's explanations, or null when the spec turns the cache off. */
+    public PredictionCache cache() {
+        return cache;
+    }
+
+    /**
+     * On the first explanation (per explainer, i.e. per model version the spec names), fetches the model's
+     * labels of every training row through this explanation's black box, so they are counted in its cost.
+     * Concurrent first explanations wait for one fetch; a failed fetch fails that explanation and is tried again
+     * by the next.
+     */
+    private void fetchTrainingLabels(BlackBox box) {
+        if (cache == null || !options.trainingLabels() || cache.hasTraining()) {
+            return;
+        }
+        TabularData training = anchors.training();
+        if (!cache.fitsTraining(training.rowCount(), training.featureCount())) {
+            return;
+        }
+        synchronized (trainingFetch) {
+            if (cache.hasTraining()) {
+                return;
+            }
+            double[][] rows = new double[training.rowCount()][];
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = training.row(r);
+            }
+            int[] labels = box.predictUncached(new Instances.Rows(rows));
+            cache.putTraining(rows, labels);
+        }
     }
 
     @Override
@@ -49,13 +87,26 @@ public final class TabularModelExplainer implements ModelExplainer {
     public Explained explain(JsonNode instanceNode, long seed) {
         long start = System.nanoTime();
         double[] instance = parseInstance(instanceNode);
-        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest);
-        int label = box.predict(new Instances.Rows(new double[][] {instance}))[0];
-        Oracle<double[]> oracle = samples ->
-                BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), label);
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest, cache);
+        fetchTrainingLabels(box);
+        // the instance's own label travels with the search's first batch: one round trip fewer
+        int[] labelOf = {-1};
+        Oracle<double[]> oracle = samples -> {
+            if (labelOf[0] < 0) {
+                double[][] rows = new double[samples.size() + 1][];
+                rows[0] = instance;
+                for (int i = 0; i < samples.size(); i++) {
+                    rows[i + 1] = samples.get(i);
+                }
+                int[] labels = box.predict(new Instances.Rows(rows));
+                labelOf[0] = labels[0];
+                return BlackBox.same(Arrays.copyOfRange(labels, 1, labels.length), labelOf[0]);
+            }
+            return BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), labelOf[0]);
+        };
         TabularExplanation te;
         try {
-            te = anchors.explain(instance, label, oracle, spec.params(), new SplittableRandom(seed));
+            te = anchors.explain(instance, -1, oracle, spec.params(), new SplittableRandom(seed));
         } catch (ExplainException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -63,6 +114,10 @@ public final class TabularModelExplainer implements ModelExplainer {
         } catch (Exception e) {
             throw box.translate(e);
         }
+        if (labelOf[0] < 0) { // the search always labels its first samples; this is only a safeguard
+            labelOf[0] = box.predict(new Instances.Rows(new double[][] {instance}))[0];
+        }
+        int label = labelOf[0];
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         ObjectNode params = ExplanationJson.params(spec.params(), seed);
         ArrayNode perc = F.arrayNode();
