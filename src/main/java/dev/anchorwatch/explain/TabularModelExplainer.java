@@ -19,6 +19,7 @@ import dev.anchorwatch.tabular.TabularExplanation;
 /** AnchorTabular for one model: parses instances, calls the predictor as a black box, writes Alibi JSON. */
 public final class TabularModelExplainer implements ModelExplainer {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final System.Logger LOG = System.getLogger(TabularModelExplainer.class.getName());
 
     private final ExplainerSpec spec;
     private final AnchorTabular anchors;
@@ -69,8 +70,12 @@ public final class TabularModelExplainer implements ModelExplainer {
             for (int r = 0; r < rows.length; r++) {
                 rows[r] = training.row(r);
             }
+            long t0 = System.nanoTime();
             int[] labels = box.predictUncached(new Instances.Rows(rows));
             cache.putTraining(rows, labels);
+            LOG.log(System.Logger.Level.INFO, "model '" + spec.name() + "': fetched the labels of " + rows.length
+                    + " training rows in " + (System.nanoTime() - t0) / 1_000_000 + " ms; cache holds "
+                    + cache.bytes() + " of " + cache.maxBytes() + " bytes");
         }
     }
 
