@@ -33,8 +33,10 @@ final class BlackBox {
     }
 
     /**
-     * @param cache labels of tabular rows already known for this model (null: none); only rows missing from it
-     *              are sent, once each, and counted
+     * @param cache labels of tabular rows known to this explanation (null: none): the model's training labels
+     *              (shared, read only here) and the rows this explanation has already sent. Only rows missing
+     *              from it are sent, once each, and counted. It must not hold other explanations' samples: what
+     *              an explanation sends, and so its counters, must not depend on what ran before it
      */
     BlackBox(String model, Predictor predictor, int maxRowsPerRequest, PredictionCache cache) {
         this.model = model;

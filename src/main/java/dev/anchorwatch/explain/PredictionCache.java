@@ -8,19 +8,20 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The labels one model gave to tabular rows, shared by every explanation of that model, bounded in bytes.
- * Two tiers: the labels of the training rows (fetched once, kept while the explainer lives: a perturbation
- * equal to a training row needs no call) and the labels of samples seen since (least recently used evicted
- * first when the bytes run out). A label is a function of the row as long as the model does not change, so
- * a cached label gives an explanation exactly the label a call would have: same seed, same explanation, only
- * fewer calls. Thread-safe.
+ * The labels one model gave to tabular rows, bounded in bytes. Two tiers: the labels of the training rows
+ * (fetched once per explainer and shared by its explanations: a perturbation equal to a training row needs no
+ * call) and the labels of the samples one explanation has sent (least recently used evicted first when the
+ * bytes run out). A label is a function of the row as long as the model does not change, so a cached label
+ * gives an explanation exactly the label a call would have: same seed, same explanation, fewer calls. An
+ * explanation works on {@link #forExplanation()}, a view sharing the training tier with an empty sample tier of
+ * its own, so that what it sends (and its counters) never depends on other explanations. Thread-safe.
  */
 public final class PredictionCache {
     /** Estimated heap bytes of one entry beside its values: key object, array header, map entry, boxed label. */
     static final long ENTRY_OVERHEAD = 112;
 
     private final long maxBytes;
-    private final Map<Key, Integer> training = new HashMap<>();
+    private final Map<Key, Integer> training;
     private final LinkedHashMap<Key, Integer> samples = new LinkedHashMap<>(1024, 0.75f, true);
     private long trainingBytes;
     private long sampleBytes;
@@ -34,6 +35,21 @@ public final class PredictionCache {
             throw new IllegalArgumentException("prediction cache bytes must be > 0, got " + maxBytes);
         }
         this.maxBytes = maxBytes;
+        this.training = new HashMap<>();
+    }
+
+    private PredictionCache(long maxBytes, Map<Key, Integer> training, long trainingBytes) {
+        this.maxBytes = maxBytes;
+        this.training = training;
+        this.trainingBytes = trainingBytes;
+    }
+
+    /**
+     * A cache for one explanation: the training labels of this one (shared, never modified through the view)
+     * and an empty sample tier bounded by what the training labels leave of the bytes.
+     */
+    public synchronized PredictionCache forExplanation() {
+        return new PredictionCache(maxBytes, training, trainingBytes);
     }
 
     static long entryBytes(int features) {

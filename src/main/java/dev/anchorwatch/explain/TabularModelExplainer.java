@@ -49,22 +49,22 @@ public final class TabularModelExplainer implements ModelExplainer {
     }
 
     /**
-     * On the first explanation (per explainer, i.e. per model version the spec names), fetches the model's
-     * labels of every training row through this explanation's black box, so they are counted in its cost.
-     * Concurrent first explanations wait for one fetch; a failed fetch fails that explanation and is tried again
-     * by the next.
+     * Before the first explanation (per explainer, i.e. per model version the spec names), fetches the model's
+     * labels of every training row. Not counted in that explanation's cost, which must be the same on every
+     * retry: logged instead, with its requests in the predictor's own metrics. Concurrent first explanations wait
+     * for one fetch; a failed fetch fails that explanation (transient, retried) and is tried again by the next.
      */
-    private void fetchTrainingLabels(BlackBox box) {
+    private int fetchTrainingLabels(BlackBox box) {
         if (cache == null || !options.trainingLabels() || cache.hasTraining()) {
-            return;
+            return 0;
         }
         TabularData training = anchors.training();
         if (!cache.fitsTraining(training.rowCount(), training.featureCount())) {
-            return;
+            return 0;
         }
         synchronized (trainingFetch) {
             if (cache.hasTraining()) {
-                return;
+                return 0;
             }
             double[][] rows = new double[training.rowCount()][];
             for (int r = 0; r < rows.length; r++) {
@@ -76,6 +76,7 @@ public final class TabularModelExplainer implements ModelExplainer {
             LOG.log(System.Logger.Level.INFO, "model '" + spec.name() + "': fetched the labels of " + rows.length
                     + " training rows in " + (System.nanoTime() - t0) / 1_000_000 + " ms; cache holds "
                     + cache.bytes() + " of " + cache.maxBytes() + " bytes");
+            return rows.length;
         }
     }
 
@@ -92,8 +93,11 @@ public final class TabularModelExplainer implements ModelExplainer {
     public Explained explain(JsonNode instanceNode, long seed) {
         long start = System.nanoTime();
         double[] instance = parseInstance(instanceNode);
-        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest, cache);
-        fetchTrainingLabels(box);
+        if (cache != null) {
+            fetchTrainingLabels(new BlackBox(spec.name(), predictor, maxRowsPerRequest));
+        }
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest,
+                cache == null ? null : cache.forExplanation());
         // the instance's own label travels with the search's first batch: one round trip fewer
         int[] labelOf = {-1};
         Oracle<double[]> oracle = samples -> {

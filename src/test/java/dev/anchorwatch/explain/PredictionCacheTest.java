@@ -81,6 +81,19 @@ class PredictionCacheTest {
     }
 
     @Test
+    void anExplanationsViewSharesTrainingLabelsButNotSamples() {
+        PredictionCache model = new PredictionCache(1 << 20);
+        model.putTraining(new double[][] {{1}}, new int[] {1});
+        PredictionCache first = model.forExplanation();
+        first.put(new double[] {5}, 0);
+        PredictionCache second = model.forExplanation();
+        assertEquals(1, second.get(new double[] {1}));
+        assertEquals(-1, second.get(new double[] {5}), "another explanation's samples are not visible");
+        assertEquals(0, first.get(new double[] {5}));
+        assertEquals(-1, model.get(new double[] {5}));
+    }
+
+    @Test
     void blackBoxSendsOnlyDistinctMissingRowsAndCountsOnlyThem() {
         SignModel model = new SignModel();
         PredictionCache cache = new PredictionCache(1 << 20);
