@@ -23,6 +23,7 @@ public final class Benchmarks {
                 case "events" -> EventPipelineBenchmark.main(rest);
                 case "events-app" -> AppEventPipelineBenchmark.main(rest);
                 case "image" -> ImageBenchmark.main(rest);
+                case "viewer" -> ViewerBenchmark.main(rest);
                 default -> usage();
             }
         } catch (Throwable t) {
@@ -39,7 +40,8 @@ public final class Benchmarks {
         System.err.println("            events [--events N] [--warmup N] [--concurrency N]");
         System.err.println("            events-app [--events N] [--warmup N] [--concurrency N] [--jar PATH] [--scenario both|http|kafka]");
         System.err.println("                       [--set APP_PROPERTY=VALUE]...");
-        System.err.println("            image [--passes N] [--large N] [--no-http]");
+        System.err.println("            image [--passes N] [--large N] [--no-http] [--large-only] [--large-segments 10,50]");
+        System.err.println("            viewer [--rows N] [--passes N]");
         System.exit(2);
     }
 }
