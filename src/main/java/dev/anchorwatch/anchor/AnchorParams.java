@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param stopOnFirst     return the first valid anchor instead of the widest (default false)
  * @param maxSamples      cap on samples labelled by the model in one search; 0 means no cap (default 0)
  * @param timeBudget      cap on wall time of one search; {@link Duration#ZERO} means no cap (default zero)
+ * @param validationSamples fresh samples drawn for a found non-empty anchor before it is called a success: it
+ *                        is confirmed when their precision is at least threshold − 0.05 and its upper
+ *                        confidence bound reaches the threshold; 0 skips the check (default 100)
  */
 public record AnchorParams(
         double threshold,
@@ -30,10 +33,11 @@ public record AnchorParams(
         int nCoveredExamples,
         boolean stopOnFirst,
         long maxSamples,
-        Duration timeBudget) {
+        Duration timeBudget,
+        int validationSamples) {
 
     public static final AnchorParams DEFAULTS =
-            new AnchorParams(0.95, 0.1, 0.15, 100, 10_000, 1, 0, 100, 10, false, 0, Duration.ZERO);
+            new AnchorParams(0.95, 0.1, 0.15, 100, 10_000, 1, 0, 100, 10, false, 0, Duration.ZERO, 100);
 
     public AnchorParams {
         require(threshold > 0 && threshold <= 1, "threshold must be in (0, 1]");
@@ -47,6 +51,7 @@ public record AnchorParams(
         require(nCoveredExamples >= 0, "n_covered_ex must be >= 0");
         require(maxSamples >= 0, "max_samples must be >= 0 (0 = unlimited)");
         require(timeBudget != null && !timeBudget.isNegative(), "time budget must be >= 0 (0 = unlimited)");
+        require(validationSamples >= 0, "validation_samples must be >= 0 (0 = no check)");
     }
 
     private static void require(boolean ok, String message) {
@@ -57,61 +62,66 @@ public record AnchorParams(
 
     public AnchorParams withThreshold(double v) {
         return new AnchorParams(v, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withDelta(double v) {
         return new AnchorParams(threshold, v, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withTau(double v) {
         return new AnchorParams(threshold, delta, v, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withBatchSize(int v) {
         return new AnchorParams(threshold, delta, tau, v, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withCoverageSamples(int v) {
         return new AnchorParams(threshold, delta, tau, batchSize, v, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withBeamSize(int v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, v, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withMaxAnchorSize(int v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, v,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withMinSamplesStart(int v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                v, nCoveredExamples, stopOnFirst, maxSamples, timeBudget);
+                v, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withNCoveredExamples(int v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, v, stopOnFirst, maxSamples, timeBudget);
+                minSamplesStart, v, stopOnFirst, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withStopOnFirst(boolean v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, v, maxSamples, timeBudget);
+                minSamplesStart, nCoveredExamples, v, maxSamples, timeBudget, validationSamples);
     }
 
     public AnchorParams withMaxSamples(long v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, v, timeBudget);
+                minSamplesStart, nCoveredExamples, stopOnFirst, v, timeBudget, validationSamples);
     }
 
     public AnchorParams withTimeBudget(Duration v) {
         return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
-                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, v);
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, v, validationSamples);
+    }
+
+    public AnchorParams withValidationSamples(int v) {
+        return new AnchorParams(threshold, delta, tau, batchSize, coverageSamples, beamSize, maxAnchorSize,
+                minSamplesStart, nCoveredExamples, stopOnFirst, maxSamples, timeBudget, v);
     }
 }

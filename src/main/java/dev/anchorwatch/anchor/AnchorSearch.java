@@ -91,7 +91,9 @@ public final class AnchorSearch<S> {
                 refine(chosen);
                 boolean stop = false;
                 for (Arm a : chosen) {
-                    if (isValid(a) && a.coverage > bestCoverage) {
+                    // an anchor that covers no row of the coverage set is never the answer: it says nothing
+                    // about the data the model sees (it can still be returned, unsuccessful, as most precise)
+                    if (isValid(a) && a.coverage > 0 && a.coverage > bestCoverage) {
                         bestCoverage = a.coverage;
                         best = a;
                         if (bestCoverage == 1.0 || params.stopOnFirst()) {
@@ -104,7 +106,7 @@ public final class AnchorSearch<S> {
                 }
             }
             if (best != null) {
-                return result(best, true, "found");
+                return validated(best, "found");
             }
             List<Arm> all = new ArrayList<>();
             for (int level = 1; level < bestOfLevel.size(); level++) {
@@ -116,7 +118,7 @@ public final class AnchorSearch<S> {
             return result(klLucb(all, 1).get(0), false, "exhausted");
         } catch (BudgetExhausted e) {
             if (best != null) {
-                return result(best, true, e.reason);
+                return validated(best, e.reason);
             }
             Arm mostPrecise = null;
             for (Arm a : arms.values()) {
@@ -127,6 +129,41 @@ public final class AnchorSearch<S> {
             }
             return result(mostPrecise == null ? empty : mostPrecise, false, e.reason);
         }
+    }
+
+    /**
+     * Draws {@code validationSamples} fresh samples of the chosen anchor and labels them in one oracle call:
+     * the search picked the best of many noisy estimates, so its own mean is biased upwards; the fresh
+     * samples are not (and neither are they biased by reuse: a child starts with its parent's samples, which
+     * were not drawn under the child's predicates). The anchor stays a success when the fresh precision is at
+     * least threshold − 0.05 (the margin the search grants its own lower bound) and its upper confidence bound
+     * at ln(1/delta) reaches the threshold. The samples are not added to the anchor's own.
+     */
+    private AnchorResult<S> validated(Arm best, String reason) throws Exception {
+        int n = params.validationSamples();
+        if (n == 0 || best.predicates.length == 0) {
+            return result(best, true, reason, null);
+        }
+        Draw<S> d = sampler.draw(best.predicates, n, rng);
+        if (d.size() != n) {
+            throw new IllegalStateException("sampler returned " + d.size() + " samples, " + n + " asked");
+        }
+        boolean[] labels = oracle.sameLabel(d.samples());
+        rounds++;
+        if (labels.length != n) {
+            throw new IllegalStateException("oracle labelled " + labels.length + " of " + n + " samples");
+        }
+        int positives = 0;
+        for (boolean l : labels) {
+            positives += l ? 1 : 0;
+        }
+        double mean = (double) positives / n;
+        double level = Math.log(1 / params.delta()) / n;
+        double upper = BernoulliBounds.upper(mean, level);
+        boolean confirmed = mean >= params.threshold() - STOP_MARGIN && upper >= params.threshold();
+        AnchorResult.Validation v = new AnchorResult.Validation(n, mean, BernoulliBounds.lower(mean, level), upper,
+                confirmed);
+        return confirmed ? result(best, true, reason, v) : result(best, false, "not_confirmed", v);
     }
 
     /** Step 2: sample the empty anchor; if its precision is already confidently above the threshold, done. */
@@ -245,8 +282,13 @@ public final class AnchorSearch<S> {
         }
     }
 
+    /** The exploration level of refinement and validity: ln((1 + (beam − 1)·P) / delta). */
+    private double validityBeta() {
+        return Math.log((1 + (params.beamSize() - 1) * (double) predicateCount) / params.delta());
+    }
+
     private boolean isValid(Arm a) {
-        double beta = Math.log((1 + (params.beamSize() - 1) * (double) predicateCount) / params.delta());
+        double beta = validityBeta();
         return a.mean() >= params.threshold()
                 && BernoulliBounds.lower(a.mean(), beta / a.n) > params.threshold() - STOP_MARGIN;
     }
@@ -301,6 +343,10 @@ public final class AnchorSearch<S> {
     }
 
     private AnchorResult<S> result(Arm anchor, boolean success, String reason) {
+        return result(anchor, success, reason, null);
+    }
+
+    private AnchorResult<S> result(Arm anchor, boolean success, String reason, AnchorResult.Validation validation) {
         List<AnchorStep<S>> steps = new ArrayList<>();
         for (int len = 1; len <= anchor.predicates.length; len++) {
             long[] bits = new long[words];
@@ -311,7 +357,16 @@ public final class AnchorSearch<S> {
             steps.add(step(anchor.predicates[len - 1], prefix));
         }
         double precision = anchor.n == 0 ? 0.0 : anchor.mean();
-        return new AnchorResult<>(steps, precision, anchor.coverage, success, reason, rounds, poolSize);
+        double lowerBound = anchor.n == 0 ? 0.0 : BernoulliBounds.lower(anchor.mean(), validityBeta() / anchor.n);
+        List<String> warnings = new ArrayList<>();
+        if (anchor.coverage == 0) {
+            warnings.add("zero_coverage");
+        }
+        if (validation != null && !validation.confirmed()) {
+            warnings.add("not_confirmed");
+        }
+        return new AnchorResult<>(steps, precision, anchor.coverage, success, reason, rounds, poolSize, lowerBound,
+                validation, warnings);
     }
 
     /** A prefix's figures and its most recent examples of each label. */

@@ -1,5 +1,9 @@
 package dev.anchorwatch.explain;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,18 +29,78 @@ final class BlackBox {
      *                          ({@link Integer#MAX_VALUE} for an in-process model: one call per batch)
      */
     BlackBox(String model, Predictor predictor, int maxRowsPerRequest) {
+        this(model, predictor, maxRowsPerRequest, null);
+    }
+
+    /**
+     * @param cache labels of tabular rows known to this explanation (null: none): the model's training labels
+     *              (shared, read only here) and the rows this explanation has already sent. Only rows missing
+     *              from it are sent, once each, and counted. It must not hold other explanations' samples: what
+     *              an explanation sends, and so its counters, must not depend on what ran before it
+     */
+    BlackBox(String model, Predictor predictor, int maxRowsPerRequest, PredictionCache cache) {
         this.model = model;
         this.predictor = predictor;
         this.maxRowsPerRequest = maxRowsPerRequest;
+        this.cache = cache;
     }
+
+    private final PredictionCache cache;
 
     /** Labels for a batch; blocks until the predictor answers. */
     int[] predict(Instances batch) {
+        try {
+            if (cache != null && batch instanceof Instances.Rows r) {
+                return predictCached(r.rows());
+            }
+            return predictAsync(batch).join();
+        } catch (CompletionException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Labels for a batch, bypassing the cache (counted like any call). */
+    int[] predictUncached(Instances batch) {
         try {
             return predictAsync(batch).join();
         } catch (CompletionException e) {
             throw translate(e);
         }
+    }
+
+    /** Looks every row up in the cache; sends the distinct missing rows in one batch and caches their labels. */
+    private int[] predictCached(double[][] rows) {
+        int[] out = new int[rows.length];
+        Map<PredictionCache.Key, List<Integer>> missing = new LinkedHashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            int label = cache.get(rows[i]);
+            if (label >= 0) {
+                out[i] = label;
+            } else {
+                missing.computeIfAbsent(new PredictionCache.Key(rows[i]), k -> new ArrayList<>()).add(i);
+            }
+        }
+        if (missing.isEmpty()) {
+            return out;
+        }
+        double[][] send = new double[missing.size()][];
+        int j = 0;
+        for (List<Integer> idx : missing.values()) {
+            send[j++] = rows[idx.get(0)];
+        }
+        int[] labels = predictAsync(new Instances.Rows(send)).join();
+        j = 0;
+        for (List<Integer> idx : missing.values()) {
+            int label = labels[j];
+            if (label >= 0) {
+                cache.put(send[j], label);
+            }
+            for (int i : idx) {
+                out[i] = label;
+            }
+            j++;
+        }
+        return out;
     }
 
     /** Labels for a batch, checked for length; the future fails with the predictor's own exception. */

@@ -53,6 +53,7 @@ public final class ExplanationJson {
         o.put("n_covered_ex", p.nCoveredExamples());
         o.put("max_samples", p.maxSamples());
         o.put("time_budget_ms", p.timeBudget().toMillis());
+        o.put("validation_samples", p.validationSamples());
         // keys Alibi consumers may read; they describe Alibi's internals and have no effect here
         o.put("binary_cache_size", 10_000);
         o.put("cache_margin", 1_000);
@@ -125,6 +126,18 @@ public final class ExplanationJson {
         raw.put("samples", result.samples());
         raw.put("search_rounds", result.rounds());
         raw.put("stop_reason", result.stopReason());
+        raw.put("precision_lower_bound", result.precisionLowerBound());
+        if (result.validation() != null) {
+            AnchorResult.Validation v = result.validation();
+            ObjectNode validation = raw.putObject("validation");
+            validation.put("samples", v.samples());
+            validation.put("precision", v.precision());
+            validation.put("precision_lower_bound", v.lowerBound());
+            validation.put("precision_upper_bound", v.upperBound());
+            validation.put("confirmed", v.confirmed());
+        }
+        ArrayNode warnings = raw.putArray("warnings");
+        result.warnings().forEach(warnings::add);
         raw.put("elapsed_ms", cost.elapsedMillis());
         return root;
     }

@@ -30,13 +30,14 @@ import dev.anchorwatch.model.PredictorConfig.Protocol;
 public final class SpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters", "text", "image");
+    private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters", "text", "image",
+            "tabular");
     private static final Set<String> PREDICTOR = Set.of("url", "protocol", "model", "timeout", "max_attempts",
             "max_concurrency", "max_rows_per_request", "class_names");
     private static final Set<String> DATA = Set.of("feature_names", "category_map", "training", "label_column");
     private static final Set<String> PARAMETERS = Set.of("threshold", "delta", "tau", "batch_size",
             "coverage_samples", "beam_size", "max_anchor_size", "min_samples_start", "n_covered_ex",
-            "stop_on_first", "max_samples", "time_budget", "seed", "percentiles");
+            "stop_on_first", "max_samples", "time_budget", "seed", "percentiles", "validation_samples");
 
     private SpecLoader() {
     }
@@ -258,7 +259,8 @@ public final class SpecLoader {
                         k.intValue("min_samples_start", a.minSamplesStart(), 1),
                         k.intValue("n_covered_ex", a.nCoveredExamples(), 0),
                         k.bool("stop_on_first", type == ExplainerType.ANCHOR_TEXT),
-                        k.longValue("max_samples", a.maxSamples()), k.duration("time_budget", a.timeBudget()));
+                        k.longValue("max_samples", a.maxSamples()), k.duration("time_budget", a.timeBudget()),
+                        k.intValue("validation_samples", a.validationSamples(), 0));
             } catch (IllegalArgumentException e) {
                 throw new SpecException(origin, "parameters", e.getMessage());
             }
@@ -276,12 +278,13 @@ public final class SpecLoader {
         } else if (type == ExplainerType.ANCHOR_TEXT) {
             params = params.withStopOnFirst(true);
         }
-        // the explainer-type section (text: or image:) is validated by that explainer's own options parser
-        String section = type == ExplainerType.ANCHOR_TEXT ? "text" : type == ExplainerType.ANCHOR_IMAGE ? "image" : null;
-        for (String other : List.of("text", "image")) {
+        // the explainer-type section (tabular:, text: or image:) is validated by that explainer's own options parser
+        String section = type == ExplainerType.ANCHOR_TEXT ? "text" : type == ExplainerType.ANCHOR_IMAGE ? "image"
+                : "tabular";
+        for (String other : List.of("text", "image", "tabular")) {
             if (top.has(other) && !other.equals(section)) {
                 throw new SpecException(origin, other, "only allowed with type " + (other.equals("text")
-                        ? "AnchorText" : "AnchorImage"));
+                        ? "AnchorText" : other.equals("image") ? "AnchorImage" : "AnchorTabular"));
             }
         }
         JsonNode options = section != null && top.has(section) ? top.raw(section) : null;

@@ -1,5 +1,6 @@
 package dev.anchorwatch.explain;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -18,11 +19,15 @@ import dev.anchorwatch.tabular.TabularExplanation;
 /** AnchorTabular for one model: parses instances, calls the predictor as a black box, writes Alibi JSON. */
 public final class TabularModelExplainer implements ModelExplainer {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final System.Logger LOG = System.getLogger(TabularModelExplainer.class.getName());
 
     private final ExplainerSpec spec;
     private final AnchorTabular anchors;
     private final Predictor predictor;
     private final int maxRowsPerRequest;
+    private final TabularOptions options;
+    private final PredictionCache cache; // null when off
+    private final Object trainingFetch = new Object();
 
     /**
      * @param maxRowsPerRequest how the predictor splits a batch, to count the requests an explanation costs
@@ -34,6 +39,45 @@ public final class TabularModelExplainer implements ModelExplainer {
         this.anchors = anchors;
         this.predictor = predictor;
         this.maxRowsPerRequest = maxRowsPerRequest;
+        this.options = TabularOptions.parse(spec);
+        this.cache = options.predictionCacheBytes() == 0 ? null : new PredictionCache(options.predictionCacheBytes());
+    }
+
+    /** The model's labels shared by this explainer's explanations, or null when the spec turns the cache off. */
+    public PredictionCache cache() {
+        return cache;
+    }
+
+    /**
+     * Before the first explanation (per explainer, i.e. per model version the spec names), fetches the model's
+     * labels of every training row. Not counted in that explanation's cost, which must be the same on every
+     * retry: logged instead, with its requests in the predictor's own metrics. Concurrent first explanations wait
+     * for one fetch; a failed fetch fails that explanation (transient, retried) and is tried again by the next.
+     */
+    private int fetchTrainingLabels(BlackBox box) {
+        if (cache == null || !options.trainingLabels() || cache.hasTraining()) {
+            return 0;
+        }
+        TabularData training = anchors.training();
+        if (!cache.fitsTraining(training.rowCount(), training.featureCount())) {
+            return 0;
+        }
+        synchronized (trainingFetch) {
+            if (cache.hasTraining()) {
+                return 0;
+            }
+            double[][] rows = new double[training.rowCount()][];
+            for (int r = 0; r < rows.length; r++) {
+                rows[r] = training.row(r);
+            }
+            long t0 = System.nanoTime();
+            int[] labels = box.predictUncached(new Instances.Rows(rows));
+            cache.putTraining(rows, labels);
+            LOG.log(System.Logger.Level.INFO, "model '" + spec.name() + "': fetched the labels of " + rows.length
+                    + " training rows in " + (System.nanoTime() - t0) / 1_000_000 + " ms; cache holds "
+                    + cache.bytes() + " of " + cache.maxBytes() + " bytes");
+            return rows.length;
+        }
     }
 
     @Override
@@ -49,13 +93,29 @@ public final class TabularModelExplainer implements ModelExplainer {
     public Explained explain(JsonNode instanceNode, long seed) {
         long start = System.nanoTime();
         double[] instance = parseInstance(instanceNode);
-        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest);
-        int label = box.predict(new Instances.Rows(new double[][] {instance}))[0];
-        Oracle<double[]> oracle = samples ->
-                BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), label);
+        if (cache != null) {
+            fetchTrainingLabels(new BlackBox(spec.name(), predictor, maxRowsPerRequest));
+        }
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest,
+                cache == null ? null : cache.forExplanation());
+        // the instance's own label travels with the search's first batch: one round trip fewer
+        int[] labelOf = {-1};
+        Oracle<double[]> oracle = samples -> {
+            if (labelOf[0] < 0) {
+                double[][] rows = new double[samples.size() + 1][];
+                rows[0] = instance;
+                for (int i = 0; i < samples.size(); i++) {
+                    rows[i + 1] = samples.get(i);
+                }
+                int[] labels = box.predict(new Instances.Rows(rows));
+                labelOf[0] = labels[0];
+                return BlackBox.same(Arrays.copyOfRange(labels, 1, labels.length), labelOf[0]);
+            }
+            return BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), labelOf[0]);
+        };
         TabularExplanation te;
         try {
-            te = anchors.explain(instance, label, oracle, spec.params(), new SplittableRandom(seed));
+            te = anchors.explain(instance, -1, oracle, spec.params(), new SplittableRandom(seed));
         } catch (ExplainException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -63,6 +123,10 @@ public final class TabularModelExplainer implements ModelExplainer {
         } catch (Exception e) {
             throw box.translate(e);
         }
+        if (labelOf[0] < 0) { // the search always labels its first samples; this is only a safeguard
+            labelOf[0] = box.predict(new Instances.Rows(new double[][] {instance}))[0];
+        }
+        int label = labelOf[0];
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         ObjectNode params = ExplanationJson.params(spec.params(), seed);
         ArrayNode perc = F.arrayNode();

@@ -14,10 +14,16 @@ public final class Discretizer {
 
     private final double[] percentiles;
     private final double[][] edges;
+    // per edge, the training values on either side of the cut: the largest value <= the edge and the smallest
+    // value > it (+infinity when none); a printed threshold anywhere in [below, above) selects the same rows
+    private final double[][] below;
+    private final double[][] above;
 
-    private Discretizer(double[] percentiles, double[][] edges) {
+    private Discretizer(double[] percentiles, double[][] edges, double[][] below, double[][] above) {
         this.percentiles = percentiles;
         this.edges = edges;
+        this.below = below;
+        this.above = above;
     }
 
     /**
@@ -27,11 +33,43 @@ public final class Discretizer {
      */
     public static Discretizer fit(TabularData data, double[] percentiles) {
         double[] ps = checkPercentiles(percentiles);
-        double[][] edges = new double[data.featureCount()][];
-        for (int f = 0; f < edges.length; f++) {
-            edges[f] = data.isCategorical(f) ? new double[0] : edges(data.column(f), ps);
+        int d = data.featureCount();
+        double[][] edges = new double[d][];
+        double[][] below = new double[d][];
+        double[][] above = new double[d][];
+        for (int f = 0; f < d; f++) {
+            if (data.isCategorical(f)) {
+                edges[f] = below[f] = above[f] = new double[0];
+                continue;
+            }
+            double[] sorted = data.column(f);
+            Arrays.sort(sorted);
+            edges[f] = edges(sorted, ps);
+            below[f] = new double[edges[f].length];
+            above[f] = new double[edges[f].length];
+            for (int i = 0; i < edges[f].length; i++) {
+                int firstAbove = firstAbove(sorted, edges[f][i]);
+                // an edge is a percentile of the column, so at least the minimum lies at or below it
+                below[f][i] = sorted[Math.max(0, firstAbove - 1)];
+                above[f][i] = firstAbove < sorted.length ? sorted[firstAbove] : Double.POSITIVE_INFINITY;
+            }
         }
-        return new Discretizer(ps, edges);
+        return new Discretizer(ps, edges, below, above);
+    }
+
+    /** Index of the first value of {@code sorted} strictly greater than {@code x} (its length if none). */
+    private static int firstAbove(double[] sorted, double x) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     private static double[] checkPercentiles(double[] percentiles) {
@@ -104,6 +142,16 @@ public final class Discretizer {
 
     double edge(int feature, int i) {
         return edges[feature][i];
+    }
+
+    /** The largest training value at or below edge {@code i} of {@code feature}. */
+    double trainingValueAtOrBelow(int feature, int i) {
+        return below[feature][i];
+    }
+
+    /** The smallest training value above edge {@code i} of {@code feature}; +infinity if none. */
+    double trainingValueAbove(int feature, int i) {
+        return above[feature][i];
     }
 
     /** Number of edges strictly below {@code x}: 0 .. edges(feature).length. */

@@ -59,8 +59,60 @@ class AnchorSearchTest {
         assertEquals(10, last.coveredTrue().size());
         // the first prefix is a single predicate with precision about one half
         assertEquals(0.5, r.steps().get(0).precision(), 0.2);
-        assertEquals(r.samples(), oracle.callSizes.stream().mapToLong(Integer::longValue).sum());
+        // the found anchor was checked on 100 fresh samples in one more call
+        assertEquals(100, r.validation().samples());
+        assertEquals(1.0, r.validation().precision());
+        assertTrue(r.validation().confirmed());
+        assertEquals(r.samples() + 100, oracle.callSizes.stream().mapToLong(Integer::longValue).sum());
+        assertEquals(100, oracle.callSizes.get(oracle.callSizes.size() - 1));
         assertEquals(r.rounds(), oracle.callSizes.size());
+        assertEquals(BernoulliBounds.lower(1.0, Math.log(10) / r.steps().get(1).samples()), r.precisionLowerBound());
+        assertEquals(List.of(), r.warnings());
+    }
+
+    @Test
+    void anAnchorCoveringNothingIsNeverASuccess() throws Exception {
+        // predicates true with probability 0.01: the decisive conjunction {0, 1, 2} has precision 1 but covers no
+        // row of the coverage set (expected 0.01 rows of 10,000), so it says nothing about the data
+        RuleOracle oracle = new RuleOracle(b -> (b & (P0 | P1 | P2)) == (P0 | P1 | P2));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(4, 0.01), oracle, AnchorParams.DEFAULTS,
+                new SplittableRandom(3));
+        assertFalse(r.success());
+        assertEquals(0.0, r.coverage());
+        assertEquals(List.of("zero_coverage"), r.warnings());
+        assertEquals(null, r.validation());
+        // with validation off the outcome is the same: coverage alone decides
+        AnchorResult<Long> off = AnchorSearch.run(new SyntheticSampler(4, 0.01), new RuleOracle(oracle.rule),
+                AnchorParams.DEFAULTS.withValidationSamples(0), new SplittableRandom(3));
+        assertFalse(off.success());
+    }
+
+    @Test
+    void anAnchorThatFailsOnFreshSamplesIsNotASuccess() throws Exception {
+        AnchorResult<Long> first = AnchorSearch.run(new SyntheticSampler(6, 0.5),
+                new RuleOracle(b -> (b & (P0 | P2)) == (P0 | P2)), AnchorParams.DEFAULTS, new SplittableRandom(1));
+        long searchCalls = first.rounds() - 1;
+        // the same search, with a model that changes its mind on the last call (the validation): same samples
+        // drawn, same anchor chosen, but the fresh samples contradict it
+        int[] calls = {0};
+        Oracle<Long> fickle = samples -> {
+            boolean late = ++calls[0] > searchCalls;
+            boolean[] out = new boolean[samples.size()];
+            for (int i = 0; i < out.length; i++) {
+                long b = samples.get(i);
+                out[i] = (b & (P0 | P2)) == (P0 | P2) && !(late && i % 5 == 0); // 80% on fresh samples
+            }
+            return out;
+        };
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(6, 0.5), fickle, AnchorParams.DEFAULTS,
+                new SplittableRandom(1));
+        assertArrayEquals(first.predicates(), r.predicates());
+        assertFalse(r.success());
+        assertEquals("not_confirmed", r.stopReason());
+        assertEquals(0.8, r.validation().precision());
+        assertFalse(r.validation().confirmed());
+        assertEquals(List.of("not_confirmed"), r.warnings());
+        assertEquals(first.precision(), r.precision(), "the search's own estimate is still reported");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class ExplainResourceTest {
         assertEquals(0, data.at("/raw/prediction/0").asInt());
         // the demo forest's anchor for this row is the one PEER.md reports for the reference forest
         assertEquals("[\"Marital Status = Separated\",\"Sex = Female\"]", data.get("anchor").toString());
-        assertTrue(data.at("/raw/predictor_calls").asInt() < 40, data.at("/raw").toString());
+        assertTrue(data.at("/raw/predictor_calls").asInt() < 30, data.at("/raw").toString());
     }
 
     /** Every key of the reference is present in ours with the same kind of value. */

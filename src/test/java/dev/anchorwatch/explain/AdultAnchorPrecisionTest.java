@@ -84,16 +84,27 @@ class AdultAnchorPrecisionTest {
     void explanationThroughTheExplainerNamesTheAnchorAndCountsItsCost() {
         var instance = new ObjectMapper().createArrayNode();
         Arrays.stream(test[0]).forEach(instance::add);
-        ModelExplainer.Explained e = explainer.explain(instance, 1);
+        // the cache off, so that every sample is a row sent (TabularCacheDeterminismTest covers the cache)
+        ExplainerSpec noCache = SpecLoader.loadResource("demo/adult.yaml", tree -> {
+            SpecLoader.predictorUrl("http://127.0.0.1:1").accept(tree);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tree).putObject("tabular").put("prediction_cache_bytes", 0);
+        });
+        ModelExplainer.Explained e = ExplainerFactory.tabular(noCache, Predictors.inProcess(forest), Integer.MAX_VALUE)
+                .explain(instance, 1);
         assertEquals(forest.predict(test[0]), e.prediction());
         assertTrue(e.success());
         assertTrue(e.precision() >= 0.95);
         JsonNode raw = e.json().get("data").get("raw");
         assertEquals(e.anchor().size(), raw.get("names").size());
         assertEquals(raw.get("feature").size(), raw.get("precision").size());
-        // every labelled sample went to the predictor, plus the instance itself
-        assertEquals(raw.get("samples").asLong() + 1, raw.get("predictor_rows").asLong());
-        assertEquals(raw.get("search_rounds").asLong() + 1, raw.get("predictor_calls").asLong());
+        // every labelled sample went to the predictor, plus the validation samples and the instance itself
+        assertEquals(100, raw.get("validation").get("samples").asLong());
+        assertTrue(raw.get("validation").get("confirmed").asBoolean());
+        assertTrue(raw.get("precision_lower_bound").asDouble() > 0.9
+                && raw.get("precision_lower_bound").asDouble() < e.precision(), raw.toString());
+        assertEquals(raw.get("samples").asLong() + 100 + 1, raw.get("predictor_rows").asLong());
+        // the instance's label travels with the first batch: one call per search round (validation included)
+        assertEquals(raw.get("search_rounds").asLong(), raw.get("predictor_calls").asLong());
     }
 
     private static LabeledData read(String name) throws Exception {

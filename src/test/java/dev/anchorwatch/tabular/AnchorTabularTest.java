@@ -51,7 +51,7 @@ class AnchorTabularTest {
         TabularExplanation e = EXPLAINER.explain(x, 1, sameLabelAs(1, rows), AnchorParams.DEFAULTS,
                 new SplittableRandom(2024));
 
-        assertEquals(Set.of("Age > 47.00", "Sex = Male"), Set.copyOf(e.names()), e.names().toString());
+        assertEquals(Set.of("Age > 47", "Sex = Male"), Set.copyOf(e.names()), e.names().toString());
         assertEquals(2, e.names().size());
         assertTrue(e.result().success());
         assertEquals(1.0, e.result().precision(), "the rule is exact, so every sample of it is labelled 1");

@@ -83,7 +83,7 @@ class TabularPredicatesTest {
         int female = find(ps, Adult.SEX, Kind.EQ, 0);
         int gain = find(ps, Adult.CAPITAL_GAIN, Kind.LEQ, 0);
         int[] anchor = {separated, age47, female, gain};
-        assertEquals(List.of("Marital Status = Separated", "Age > 47.00", "Sex = Female", "Capital Gain <= 0.00"),
+        assertEquals(List.of("Marital Status = Separated", "Age > 47", "Sex = Female", "Capital Gain <= 0"),
                 ps.names(anchor));
         assertArrayEquals(new int[]{Adult.MARITAL_STATUS, Adult.AGE, Adult.SEX, Adult.CAPITAL_GAIN},
                 ps.features(anchor));
@@ -101,19 +101,19 @@ class TabularPredicatesTest {
         int le47 = find(ps, Adult.AGE, Kind.LEQ, 47);
         int h40 = find(ps, Adult.HOURS, Kind.GT, 40);
         int h45 = find(ps, Adult.HOURS, Kind.LEQ, 45);
-        assertEquals(List.of("Age <= 47.00"), ps.names(new int[]{le47}));
-        assertEquals(List.of("28.00 < Age <= 47.00"), ps.names(new int[]{le47, gt28}));
-        assertEquals(List.of("28.00 < Age <= 37.00"), ps.names(new int[]{le47, gt28, le37}));
+        assertEquals(List.of("Age <= 47"), ps.names(new int[]{le47}));
+        assertEquals(List.of("28 < Age <= 47"), ps.names(new int[]{le47, gt28}));
+        assertEquals(List.of("28 < Age <= 37"), ps.names(new int[]{le47, gt28, le37}));
         // one name per feature, in order of first appearance; raw.feature keeps one entry per predicate
         int[] anchor = {h45, le47, h40, gt28};
-        assertEquals(List.of("40.00 < Hours per week <= 45.00", "28.00 < Age <= 47.00"), ps.names(anchor));
+        assertEquals(List.of("40 < Hours per week <= 45", "28 < Age <= 47"), ps.names(anchor));
         assertArrayEquals(new int[]{Adult.HOURS, Adult.AGE, Adult.HOURS, Adult.AGE}, ps.features(anchor));
     }
 
     @Test
-    void everyAdultBinNameIsTheReferenceName() {
-        // adult_discretizer.json lists the reference's name of each bin; an instance in bin b anchored on all
-        // of its feature's predicates must be named exactly that
+    void everyAdultBinNameIsTheReferenceNameWithIntegerThresholds() {
+        // adult_discretizer.json lists the reference's name of each bin ("Age <= 28.00"); every Adult numeric
+        // feature is integer-valued, so ours is the same rule with integer thresholds ("Age <= 28")
         JsonNode features = Adult.DISCRETIZER.get("features");
         List<String> checked = new ArrayList<>();
         features.fields().forEachRemaining(e -> {
@@ -125,7 +125,7 @@ class TabularPredicatesTest {
                 x[f] = b < edges.length ? edges[b] : edges[edges.length - 1] + 1;
                 TabularPredicates ps = adult(x);
                 int[] all = IntStream.range(0, ps.size()).filter(p -> ps.get(p).feature() == f).toArray();
-                assertEquals(binNames.get(b).asText(), ps.names(all).get(0));
+                assertEquals(binNames.get(b).asText().replace(".00", ""), ps.names(all).get(0));
                 checked.add(ps.names(all).get(0));
             }
         });
@@ -142,61 +142,138 @@ class TabularPredicatesTest {
     }
 
     @Test
-    void extraDigitsOnlyWhereTwoDecimalsWouldBeFalseForTheInstance() {
-        // median 0.0045: with two decimals "Dose <= 0.00" is false for 0.004, so the exact edge is printed
-        double[] column = {0.001, 0.0045, 0.008};
-        assertEquals(List.of("Dose <= 0.0045"), oneFeature("Dose", column, 0.004).names(new int[]{0}));
-        // "Dose > 0.00" is true for 0.006: two decimals, as the reference prints them
-        assertEquals(List.of("Dose > 0.00"), oneFeature("Dose", column, 0.006).names(new int[]{0}));
-        // an upper rounding can break "> e": 0.997 > 1.00 is false, so print 0.996
-        double[] high = {0.995, 0.996, 0.996, 0.999};
-        assertEquals(List.of("Ratio > 0.996"), oneFeature("Ratio", high, 0.997).names(new int[]{0}));
-        assertEquals(List.of("Ratio <= 1.00"), oneFeature("Ratio", high, 0.996).names(new int[]{0}));
+    void thresholdIsTheShortestDecimalSelectingTheSameTrainingRows() {
+        // the issue's case: a cut at 0.01082 with training values on both sides close by; two decimals
+        // ("> 0.01") would select other rows, the printed threshold must not
+        double[] column = {0.0, 0.0099, 0.0105, 0.01114, 0.0112, 0.02};
+        TabularPredicates ps = oneFeature("Dose", column, 0.3);
+        assertEquals(0.01082, ps.get(0).value(), 1e-15, "median of the column");
+        // 0.011 lies in [0.0105, 0.01114): the same rows; "0.01" would also select 0.0105
+        assertEquals(List.of("Dose > 0.011"), ps.names(new int[]{0}));
+        assertEquals(List.of("Dose <= 0.011"), oneFeature("Dose", column, 0.0).names(new int[]{0}));
+        // interpolated edge (37.5) between integer values: an integer, the one nearest the cut
+        assertEquals(List.of("Age <= 37"), oneFeature("Age", new double[]{30, 37, 38, 50}, 20).names(new int[]{0}));
+        assertEquals(List.of("Age > 37"), oneFeature("Age", new double[]{30, 37, 38, 50}, 40).names(new int[]{0}));
+        assertEquals(List.of("Age > 38"), oneFeature("Age", new double[]{30, 37, 40, 50}, 39).names(new int[]{0}));
+        // the instance always satisfies the printed rule, even when it is not a training value: 37.4 <= 37 is
+        // false, so the rule keeps a decimal
+        assertEquals(List.of("Age <= 37.5"),
+                oneFeature("Age", new double[]{30, 37, 38, 50}, 37.4).names(new int[]{0}));
+        // a wide gap: zero, not a long decimal
+        assertEquals(List.of("Gain <= 0"), oneFeature("Gain", new double[]{0, 0, 0, 114, 5000}, 0)
+                .names(new int[]{0}));
     }
 
     @Test
-    void extraDigitsInARangeApplyPerSide() {
-        TabularData data = TabularData.of(List.of("p"),
-                new double[][]{{0.0005}, {0.001}, {0.003}, {0.0049}, {0.9}}, null);
-        Discretizer d = Discretizer.fit(data, new double[]{25, 75}); // h = 1 and 3: data points, no rounding
-        assertArrayEquals(new double[]{0.001, 0.0049}, d.edges(0));
-        // 0.0045 > 0.00 holds (two decimals); 0.0045 <= 0.00 does not (exact edge)
-        TabularPredicates ps = TabularPredicates.forInstance(data, d, new double[]{0.0045});
-        assertEquals(List.of("0.00 < p <= 0.0049"), ps.names(new int[]{0, 1}));
-        assertEquals(List.of("p > 0.00"), ps.names(new int[]{0}));
-        // 0.0009 <= 0.00 does not hold either: both bounds need their digits
-        ps = TabularPredicates.forInstance(data, d, new double[]{0.0009});
-        assertEquals(List.of("p <= 0.001"), ps.names(new int[]{0}));
-        ps = TabularPredicates.forInstance(data, d, new double[]{0.5});
-        assertEquals(List.of("p > 0.00"), ps.names(new int[]{1, 0}), "tightest lower bound, printed 0.00");
+    void shortestInPrefersFewDigitsThenTheValueNearestTheCut() {
+        assertEquals("28", TabularPredicates.shortestIn(28, 29, 28));
+        assertEquals("0", TabularPredicates.shortestIn(0, 114, 0));
+        assertEquals("0", TabularPredicates.shortestIn(-0.0, 1, -0.0));
+        assertEquals("38", TabularPredicates.shortestIn(37.2, 38.5, 37.9)); // 38 is nearer than none below
+        assertEquals("37.5", TabularPredicates.shortestIn(37.2, 37.95, 37.5));
+        assertEquals("-3", TabularPredicates.shortestIn(-3.5, -2.5, -3.1));
+        assertEquals("0.3333333333333333", TabularPredicates.shortestIn(1.0 / 3, Math.nextUp(1.0 / 3), 1.0 / 3));
+        assertEquals("123456789", TabularPredicates.shortestIn(123456788.5, 123456789.5, 123456789.25));
+        assertThrows(IllegalArgumentException.class, () -> TabularPredicates.shortestIn(1, 2, 2));
     }
 
     @Test
-    void categoriesContainingComparisonSignsStillNameTheFeature() {
+    void categoriesThatCouldBeMisreadAreQuoted() {
         TabularData data = TabularData.of(List.of("Income", "Bucket"),
-                new double[][]{{1, 0}, {2, 1}, {3, 2}},
-                Map.of(1, List.of("<100", ">=100 and <1000", "1000 > x")));
-        TabularPredicates ps = TabularPredicates.forInstance(data, Discretizer.fit(data, null), new double[]{2, 0});
-        int bucket = IntStream.range(0, ps.size()).filter(p -> ps.get(p).feature() == 1).findFirst().orElseThrow();
-        assertEquals(List.of("Bucket = <100"), ps.names(new int[]{bucket}));
-        TabularPredicates other = TabularPredicates.forInstance(data, Discretizer.fit(data, null), new double[]{2, 1});
-        assertEquals(List.of("Bucket = >=100 and <1000"), other.names(new int[]{bucket}));
+                new double[][]{{1, 0}, {2, 1}, {3, 2}, {4, 3}, {5, 4}},
+                Map.of(1, List.of("<100", ">=100 and <1000", "say \"hi\"", "plain value", "a AND b")));
+        Discretizer d = Discretizer.fit(data, null);
+        List<String> expected = List.of("Bucket = \"<100\"", "Bucket = \">=100 and <1000\"",
+                "Bucket = \"say \\\"hi\\\"\"", "Bucket = plain value", "Bucket = \"a AND b\"");
+        for (int code = 0; code < expected.size(); code++) {
+            TabularPredicates ps = TabularPredicates.forInstance(data, d, new double[]{2, code});
+            int bucket = IntStream.range(0, ps.size()).filter(p -> ps.get(p).feature() == 1).findFirst().orElseThrow();
+            assertEquals(List.of(expected.get(code)), ps.names(new int[]{bucket}));
+        }
+        assertEquals("\"\"", TabularPredicates.category(""));
+        assertEquals("\" x\"", TabularPredicates.category(" x"));
+        assertEquals("Never-married", TabularPredicates.category("Never-married"));
     }
 
     @Test
-    void thresholdsRoundLikePythonsPercentFormat() {
-        // Python: '%.2f' % 2.675 == '2.67' (the double is 2.67499…), '%.2f' % 0.125 == '0.12' (half even),
-        // '%.2f' % -0.001 == '-0.00'; Java's String.format gives 2.68 and 0.13
-        assertEquals("2.67", TabularPredicates.fixed(2.675, 2));
-        assertEquals("0.12", TabularPredicates.fixed(0.125, 2));
-        assertEquals("0.38", TabularPredicates.fixed(0.375, 2));
-        assertEquals("-0.00", TabularPredicates.fixed(-0.001, 2));
-        assertEquals("-1.50", TabularPredicates.fixed(-1.5, 2));
-        assertEquals("123456789.00", TabularPredicates.fixed(123456789, 2));
-        // exact edge when needed: the shortest decimal that reads back as the edge
-        assertEquals("0.3333333333333333", TabularPredicates.threshold(1.0 / 3, 1.0 / 3, true));
-        assertEquals("0.33", TabularPredicates.threshold(1.0 / 3, 0.2, true));
-        assertEquals("-0.0045", TabularPredicates.threshold(-0.0045, -0.004, false));
+    void everyThresholdOfEveryShippedDataSetSelectsExactlyTheTestedRows() {
+        // Adult train and test (the data sets the project ships), every numeric feature, every edge, both
+        // sides: instances are every row of both sets plus every edge and its neighbours
+        for (TabularData data : List.of(Adult.TRAIN, Adult.TEST)) {
+            Discretizer d = Discretizer.fit(data, null);
+            int checked = checkEveryThreshold(data, d, allInstances(data, d));
+            assertTrue(checked > 500, "thresholds checked: " + checked); // 11 edges x sides x distinct values
+        }
+    }
+
+    /** Every row of data, and each edge and its neighbouring doubles put into row 0. */
+    private static List<double[]> allInstances(TabularData data, Discretizer d) {
+        List<double[]> xs = new ArrayList<>();
+        for (int r = 0; r < data.rowCount(); r++) {
+            xs.add(data.row(r));
+        }
+        for (int f = 0; f < data.featureCount(); f++) {
+            for (double e : d.edges(f)) {
+                for (double v : new double[]{e, Math.nextDown(e), Math.nextUp(e), e - 0.5, e + 0.5}) {
+                    double[] x = data.row(0);
+                    x[f] = v;
+                    xs.add(x);
+                }
+            }
+        }
+        return xs;
+    }
+
+    /**
+     * For each instance and each numeric predicate: the printed threshold selects exactly the training rows the
+     * cut selects, the instance satisfies the printed rule, and an integer-valued feature with an integer
+     * instance value prints an integer. Thresholds depend only on (feature, edge, side, instance value), so
+     * each distinct combination is checked once. Returns how many were checked.
+     */
+    static int checkEveryThreshold(TabularData data, Discretizer d, List<double[]> instances) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        double[][] columns = new double[data.featureCount()][];
+        boolean[] integral = new boolean[data.featureCount()];
+        for (int f = 0; f < data.featureCount(); f++) {
+            columns[f] = data.column(f);
+            integral[f] = java.util.Arrays.stream(columns[f]).allMatch(v -> v == Math.rint(v));
+        }
+        for (double[] x : instances) {
+            TabularPredicates ps = TabularPredicates.forInstance(data, d, x);
+            for (int p = 0; p < ps.size(); p++) {
+                TabularPredicate pr = ps.get(p);
+                if (pr.kind() == Kind.EQ || !seen.add(pr + "@" + x[pr.feature()])) {
+                    continue;
+                }
+                String printed = ps.threshold(p);
+                double t = Double.parseDouble(printed);
+                boolean upper = pr.kind() == Kind.LEQ;
+                for (double v : columns[pr.feature()]) {
+                    assertEquals(pr.test(v), upper ? v <= t : v > t, () -> data.featureName(pr.feature()) + " "
+                            + pr.kind() + " " + pr.value() + " printed " + printed + " disagrees on " + v);
+                }
+                assertTrue(upper ? x[pr.feature()] <= t : x[pr.feature()] > t, printed + " vs instance " + x[pr.feature()]);
+                String name = ps.names(new int[]{p}).get(0);
+                assertTrue(name.endsWith((upper ? " <= " : " > ") + printed), name);
+                if (integral[pr.feature()] && x[pr.feature()] == Math.rint(x[pr.feature()])) {
+                    assertFalse(printed.contains(".") || printed.contains("E"), name);
+                }
+            }
+        }
+        return seen.size();
+    }
+
+    @net.jqwik.api.Property(tries = 300)
+    void randomColumnsPrintExactThresholds(
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(min = 1, max = 40) List<@net.jqwik.api.constraints.IntRange(min = -5000, max = 5000) Integer> raw,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 6) int scale,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = -6000, max = 6000) int instance) {
+        // values with 0..6 decimals (k / 10^scale), so cuts fall between close decimals
+        double div = Math.pow(10, scale);
+        double[][] rows = raw.stream().map(v -> new double[]{v / div}).toArray(double[][]::new);
+        TabularData data = TabularData.of(List.of("v"), rows, null);
+        Discretizer d = Discretizer.fit(data, new double[]{10, 25, 50, 75, 90});
+        checkEveryThreshold(data, d, List.of(new double[]{instance / div}, rows[0]));
     }
 
     @Test

@@ -1,0 +1,179 @@
+package dev.anchorwatch.explain;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The labels one model gave to tabular rows, bounded in bytes. Two tiers: the labels of the training rows
+ * (fetched once per explainer and shared by its explanations: a perturbation equal to a training row needs no
+ * call) and the labels of the samples one explanation has sent (least recently used evicted first when the
+ * bytes run out). A label is a function of the row as long as the model does not change, so a cached label
+ * gives an explanation exactly the label a call would have: same seed, same explanation, fewer calls. An
+ * explanation works on {@link #forExplanation()}, a view sharing the training tier with an empty sample tier of
+ * its own, so that what it sends (and its counters) never depends on other explanations. Thread-safe.
+ */
+public final class PredictionCache {
+    /** Estimated heap bytes of one entry beside its values: key object, array header, map entry, boxed label. */
+    static final long ENTRY_OVERHEAD = 112;
+
+    private final long maxBytes;
+    private final Map<Key, Integer> training;
+    private final LinkedHashMap<Key, Integer> samples = new LinkedHashMap<>(1024, 0.75f, true);
+    private long trainingBytes;
+    private long sampleBytes;
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
+
+    /** @param maxBytes bound on the bytes held by both tiers; must be positive */
+    public PredictionCache(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("prediction cache bytes must be > 0, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+        this.training = new HashMap<>();
+    }
+
+    private PredictionCache(long maxBytes, Map<Key, Integer> training, long trainingBytes) {
+        this.maxBytes = maxBytes;
+        this.training = training;
+        this.trainingBytes = trainingBytes;
+    }
+
+    /**
+     * A cache for one explanation: the training labels of this one (shared, never modified through the view)
+     * and an empty sample tier bounded by what the training labels leave of the bytes.
+     */
+    public synchronized PredictionCache forExplanation() {
+        return new PredictionCache(maxBytes, training, trainingBytes);
+    }
+
+    static long entryBytes(int features) {
+        return ENTRY_OVERHEAD + 8L * features;
+    }
+
+    /** Whether training labels of {@code rows} rows of {@code features} values fit within the bound. */
+    public boolean fitsTraining(int rows, int features) {
+        return rows * entryBytes(features) <= maxBytes;
+    }
+
+    /** Stores the training rows' labels (once; later calls are ignored). */
+    public synchronized void putTraining(double[][] rows, int[] labels) {
+        if (!training.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (training.put(new Key(rows[i]), labels[i]) == null) {
+                trainingBytes += entryBytes(rows[i].length);
+            }
+        }
+        evictSamples();
+    }
+
+    public synchronized boolean hasTraining() {
+        return !training.isEmpty();
+    }
+
+    /** The cached label of {@code row}, or -1. Counts a hit or a miss. */
+    public synchronized int get(double[] row) {
+        Key k = new Key(row);
+        Integer label = training.get(k);
+        if (label == null) {
+            label = samples.get(k);
+        }
+        if (label == null) {
+            misses.incrementAndGet();
+            return -1;
+        }
+        hits.incrementAndGet();
+        return label;
+    }
+
+    public synchronized void put(double[] row, int label) {
+        Key k = new Key(row.clone());
+        if (training.containsKey(k)) {
+            return;
+        }
+        if (samples.put(k, label) == null) {
+            sampleBytes += entryBytes(row.length);
+            evictSamples();
+        }
+    }
+
+    private void evictSamples() {
+        Iterator<Map.Entry<Key, Integer>> it = samples.entrySet().iterator();
+        while (trainingBytes + sampleBytes > maxBytes && it.hasNext()) {
+            Key k = it.next().getKey();
+            it.remove();
+            sampleBytes -= entryBytes(k.values.length);
+            evictions.incrementAndGet();
+        }
+    }
+
+    public synchronized long bytes() {
+        return trainingBytes + sampleBytes;
+    }
+
+    public synchronized int entries() {
+        return training.size() + samples.size();
+    }
+
+    public long hits() {
+        return hits.get();
+    }
+
+    public long misses() {
+        return misses.get();
+    }
+
+    public long evictions() {
+        return evictions.get();
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** A row by value (-0.0 and 0.0 are the same value to a model reading decimals). */
+    static final class Key {
+        final double[] values;
+        final int hash;
+
+        Key(double[] values) {
+            this.values = values;
+            int h = 1;
+            for (double v : values) {
+                long bits = Double.doubleToLongBits(v == 0 ? 0.0 : v);
+                h = 31 * h + (int) (bits ^ (bits >>> 32));
+            }
+            this.hash = h;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key k) || k.hash != hash || k.values.length != values.length) {
+                return false;
+            }
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != k.values[i] && !(Double.isNaN(values[i]) && Double.isNaN(k.values[i]))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return Arrays.toString(values);
+        }
+    }
+}

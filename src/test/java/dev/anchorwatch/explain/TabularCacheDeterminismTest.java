@@ -1,0 +1,97 @@
+package dev.anchorwatch.explain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.anchorwatch.model.LabeledData;
+import dev.anchorwatch.model.Predictor;
+import dev.anchorwatch.model.Predictors;
+import dev.anchorwatch.model.RandomForest;
+
+/**
+ * The prediction cache (training labels shared, samples per explanation) saves calls without changing any
+ * explanation: the same instance and seed give the same anchor, precision, coverage and examples with the cache
+ * off or on, and a redelivered event gives the identical JSON, counters included.
+ */
+class TabularCacheDeterminismTest {
+    private static RandomForest forest;
+    private static double[][] test;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        try (InputStream in = resource("demo/adult/adult_train.csv")) {
+            forest = RandomForest.train(LabeledData.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "label"),
+                    RandomForest.Params.DEFAULTS.withTrees(10).withSeed(0), null);
+        }
+        try (InputStream in = resource("demo/adult/adult_test.csv")) {
+            test = LabeledData.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "label").x();
+        }
+    }
+
+    private static TabularModelExplainer explainer(long cacheBytes, boolean trainingLabels) {
+        ExplainerSpec spec = SpecLoader.loadResource("demo/adult.yaml", tree -> {
+            SpecLoader.predictorUrl("http://127.0.0.1:1").accept(tree);
+            ((ObjectNode) tree).putObject("tabular").put("prediction_cache_bytes", cacheBytes)
+                    .put("training_labels", trainingLabels);
+        });
+        Predictor p = Predictors.inProcess(forest);
+        return ExplainerFactory.tabular(spec, p, 1000);
+    }
+
+    private static ArrayNode instance(int row) {
+        ArrayNode a = new ObjectMapper().createArrayNode();
+        Arrays.stream(test[row]).forEach(a::add);
+        return a;
+    }
+
+    /** The explanation without its cost counters and timing. */
+    private static JsonNode content(ModelExplainer.Explained e) {
+        ObjectNode data = e.json().get("data").deepCopy();
+        ObjectNode raw = (ObjectNode) data.get("raw");
+        raw.remove(java.util.List.of("predictor_calls", "predictor_rows", "search_rounds", "elapsed_ms"));
+        return data;
+    }
+
+    @Test
+    void sameEventSameExplanationWhateverTheCacheHolds() {
+        TabularModelExplainer off = explainer(0, false);
+        TabularModelExplainer on = explainer(TabularOptions.DEFAULT_CACHE_BYTES, true);
+        long offRows = 0;
+        long onRows = 0;
+        for (int row = 0; row < 6; row++) {
+            ModelExplainer.Explained a = off.explain(instance(row), row);
+            ModelExplainer.Explained b = on.explain(instance(row), row);
+            assertEquals(content(a), content(b), "row " + row);
+            offRows += a.predictorRows();
+            onRows += b.predictorRows();
+            // a redelivered event: the identical explanation, counters included (only elapsed_ms may differ)
+            ModelExplainer.Explained again = on.explain(instance(row), row);
+            ObjectNode x = b.json().deepCopy();
+            ObjectNode y = again.json().deepCopy();
+            ((ObjectNode) x.at("/data/raw")).remove("elapsed_ms");
+            ((ObjectNode) y.at("/data/raw")).remove("elapsed_ms");
+            assertEquals(x, y);
+        }
+        // training labels and duplicate samples within an explanation need no call
+        assertTrue(onRows < offRows, onRows + " rows with the cache, " + offRows + " without");
+        assertEquals(23_984, on.cache().entries(), "the distinct training rows' labels are held: " + on.cache().entries());
+        assertTrue(on.cache().bytes() <= on.cache().maxBytes());
+    }
+
+    private static InputStream resource(String name) {
+        return TabularCacheDeterminismTest.class.getClassLoader().getResourceAsStream(name);
+    }
+}
