@@ -1,7 +1,6 @@
 package dev.anchorwatch.ingest;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.kafka.KafkaMessageFactory;
-import io.cloudevents.rw.CloudEventRWException;
 
 /**
  * Decodes KServe inference logger events (contract 1) into {@link InferenceEvent}s, or rejects them with a
@@ -58,18 +56,44 @@ public final class InferenceEventDecoder {
         this.limits = limits;
     }
 
+    /**
+     * What a parsed JSON tree costs in heap, at most, per byte of JSON text (numbers and short keys become objects
+     * of 16 to 48 bytes plus their slots in arrays and maps): the bytes reserved before any body is parsed.
+     */
+    public static final int PARSE_COST_FACTOR = 8;
+
+    /** Reserves memory before it is used; throws (e.g. {@link Admission.Refused}) when it cannot. */
+    @FunctionalInterface
+    public interface Budget {
+        Budget UNLIMITED = bytes -> {
+        };
+
+        void charge(long bytes);
+    }
+
     /** An HTTP request in binary ({@code ce-*} headers) or structured mode; header names in any case. */
     public InferenceEvent decodeHttp(Map<String, List<String>> headers, byte[] body) {
+        return decodeHttp(headers, body, Budget.UNLIMITED);
+    }
+
+    /** As {@link #decodeHttp(Map, byte[])}, charging {@code budget} before inflating and parsing. */
+    public InferenceEvent decodeHttp(Map<String, List<String>> headers, byte[] body, Budget budget) {
         Map<String, List<String>> lower = new HashMap<>();
         headers.forEach((name, values) -> lower.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                 .addAll(values));
+        if (body.length > limits.maxBodyBytes()) {
+            throw new PermanentEventException("body too large: " + body.length + " bytes, at most " + limits.maxBodyBytes());
+        }
+        if (isStructured(lower.get("content-type"))) {
+            budget.charge((long) PARSE_COST_FACTOR * body.length); // the SDK parses the envelope into a tree
+        }
         CloudEvent event;
         try {
             event = HttpMessageFactory.createReaderFromMultimap(lower, body).toEvent();
-        } catch (CloudEventRWException | IllegalStateException e) {
-            throw new PermanentEventException("not a CloudEvent: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new PermanentEventException("not a CloudEvent: " + plain(e), e);
         }
-        return decode(event);
+        return decode(event, budget);
     }
 
     /** A Kafka record in binary ({@code ce_*} headers) or structured mode. */
@@ -77,13 +101,41 @@ public final class InferenceEventDecoder {
         CloudEvent event;
         try {
             event = KafkaMessageFactory.createReader(headers, value).toEvent();
-        } catch (CloudEventRWException | IllegalStateException e) {
-            throw new PermanentEventException("not a CloudEvent: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new PermanentEventException("not a CloudEvent: " + plain(e), e);
         }
         return decode(event);
     }
 
     public InferenceEvent decode(CloudEvent event) {
+        return decode(event, Budget.UNLIMITED);
+    }
+
+    private static boolean isStructured(List<String> contentType) {
+        return contentType != null && contentType.stream()
+                .anyMatch(v -> v.toLowerCase(Locale.ROOT).trim().startsWith("application/cloudevents"));
+    }
+
+    /**
+     * A message for a client: the exception's own words without Java class names (the CloudEvents SDK and Jackson
+     * put them in theirs), one line, at most 300 characters.
+     */
+    static String plain(Throwable e) {
+        Throwable t = e;
+        String text = null;
+        while (t != null && text == null) {
+            text = t instanceof JsonProcessingException j ? j.getOriginalMessage() : t.getMessage();
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        if (text == null || text.isBlank()) {
+            return "malformed input";
+        }
+        text = text.replaceAll("\\b(?:[a-z_$][a-z0-9_$]*\\.)+([A-Z][A-Za-z0-9_$]*)", "$1")
+                .replaceAll("\\s+", " ").trim();
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    private InferenceEvent decode(CloudEvent event, Budget budget) {
         String type = event.getType();
         InferenceEvent.Kind kind;
         if (InferenceEvent.REQUEST_TYPE.equals(type)) {
@@ -104,11 +156,17 @@ public final class InferenceEventDecoder {
         if (data == null) {
             throw new PermanentEventException("event " + event.getId() + " has no body");
         }
-        byte[] raw = data.toBytes();
+        byte[] raw;
+        try {
+            raw = data.toBytes();
+        } catch (RuntimeException e) {
+            throw new PermanentEventException("event " + event.getId() + " has unreadable data: " + plain(e), e);
+        }
         if (raw.length > limits.maxBodyBytes()) {
             throw new PermanentEventException("body too large: " + raw.length + " bytes, at most " + limits.maxBodyBytes());
         }
-        byte[] body = isGzip(raw) ? gunzip(raw, limits.maxInflatedBytes()) : raw;
+        byte[] body = isGzip(raw) ? gunzip(raw, limits.maxInflatedBytes(), budget) : raw;
+        budget.charge((long) PARSE_COST_FACTOR * body.length);
         JsonNode json = parse(body);
         InferenceEvent.Protocol protocol = kind == InferenceEvent.Kind.REQUEST ? requestProtocol(json) : responseProtocol(json);
         return new InferenceEvent(event.getSource().toString(), event.getId(), type, kind, protocol,
@@ -122,17 +180,46 @@ public final class InferenceEventDecoder {
     }
 
     static byte[] gunzip(byte[] gz, int max) {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, gz.length * 4));
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > max) {
-                    throw new PermanentEventException("body too large once gunzipped: more than " + max + " bytes");
+        return gunzip(gz, max, Budget.UNLIMITED);
+    }
+
+    /**
+     * Inflates in chunks of 64 KiB, charging each chunk to the budget before it is kept and stopping as soon as
+     * the output would pass {@code max}: never inflates past the cap. The chunks are joined once at the end
+     * (charged too).
+     */
+    static byte[] gunzip(byte[] gz, int max, Budget budget) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 8192)) {
+            List<byte[]> chunks = new ArrayList<>();
+            int total = 0;
+            while (true) {
+                byte[] chunk = new byte[64 * 1024];
+                int filled = 0;
+                int n;
+                while (filled < chunk.length && (n = in.read(chunk, filled, chunk.length - filled)) > 0) {
+                    filled += n;
+                    if (total + filled > max) {
+                        throw new PermanentEventException("body too large once gunzipped: more than " + max + " bytes");
+                    }
                 }
-                out.write(buf, 0, n);
+                if (filled == 0) {
+                    break;
+                }
+                budget.charge(filled);
+                chunks.add(filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled));
+                total += filled;
+                if (filled < chunk.length) {
+                    break;
+                }
             }
-            return out.toByteArray();
+            budget.charge(total);
+            byte[] out = new byte[total];
+            int at = 0;
+            for (byte[] c : chunks) {
+                System.arraycopy(c, 0, out, at, c.length);
+                at += c.length;
+            }
+            return out;
         } catch (IOException e) {
             throw new PermanentEventException("body starts like gzip but does not inflate: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);

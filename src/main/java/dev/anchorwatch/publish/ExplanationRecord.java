@@ -89,6 +89,11 @@ public record ExplanationRecord(
         return body.clone();
     }
 
+    /** Length of the explanation JSON in bytes, without copying it. */
+    public int bodySize() {
+        return body.length;
+    }
+
     public String bodyAsString() {
         return new String(body, StandardCharsets.UTF_8);
     }
