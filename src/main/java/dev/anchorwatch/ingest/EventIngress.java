@@ -121,7 +121,8 @@ public final class EventIngress {
                 event = decoder.decodeHttp(headers, body, ticket::charge);
             } catch (PermanentEventException e) {
                 ticket.close();
-                return done(new Reply(400, e.getMessage(), null));
+                return done(e instanceof PermanentEventException.TooLarge
+                        ? new Reply(413, e.getMessage(), null, null, "too_large") : new Reply(400, e.getMessage(), null));
             } catch (Admission.Refused r) {
                 ticket.close();
                 return done(Reply.refused(r, retryAfterSeconds));

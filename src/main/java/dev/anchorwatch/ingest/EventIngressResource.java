@@ -68,19 +68,20 @@ public class EventIngressResource {
         try {
             ticket = admission.admit("ingest", declared);
         } catch (Admission.Refused r) {
-            return CompletableFuture.completedFuture(answer(ceType, EventIngress.Reply.refused(r, config.retryAfterSeconds())));
+            return CompletableFuture.completedFuture(unread(answer(ceType, EventIngress.Reply.refused(r,
+                    config.retryAfterSeconds()))));
         }
         byte[] body;
         try {
             body = BodyReader.read(stream, declared, config.maxBodyBytes(), ticket::charge);
         } catch (BodyReader.TooLarge e) {
             ticket.close();
-            LOG.warnf("event refused with 413: %s", e.getMessage());
-            return CompletableFuture.completedFuture(answer(ceType, new EventIngress.Reply(413, e.getMessage(), null, null,
-                    "too_large")));
+            return CompletableFuture.completedFuture(unread(answer(ceType, new EventIngress.Reply(413, e.getMessage(), null,
+                    null, "too_large"))));
         } catch (Admission.Refused r) {
             ticket.close();
-            return CompletableFuture.completedFuture(answer(ceType, EventIngress.Reply.refused(r, config.retryAfterSeconds())));
+            return CompletableFuture.completedFuture(unread(answer(ceType, EventIngress.Reply.refused(r,
+                    config.retryAfterSeconds()))));
         } catch (IOException e) {
             ticket.close();
             return CompletableFuture.completedFuture(answer(ceType, new EventIngress.Reply(400,
@@ -90,6 +91,14 @@ public class EventIngressResource {
             throw e;
         }
         return ingress.handleHttp(headers.getRequestHeaders(), body, ticket).thenApply(r -> answer(ceType, r));
+    }
+
+    /**
+     * The body was not read to its end: close the connection after the answer, so that the rest is neither
+     * buffered nor read.
+     */
+    static Response unread(Response r) {
+        return Response.fromResponse(r).header("Connection", "close").build();
     }
 
     static long contentLength(HttpHeaders headers) {
@@ -106,8 +115,8 @@ public class EventIngressResource {
 
     private Response answer(String ceType, EventIngress.Reply r) {
         metrics.httpEvent(ceType, r);
-        if (r.status() == 413 && r.reason() != null && !"too_large".equals(r.reason())) {
-            LOG.warnf("event refused with 413: %s", r.message());
+        if (r.status() == 413) {
+            LOG.warnf("event refused with 413: %s", r.message()); // one line, no stack trace
         }
         return response(r);
     }

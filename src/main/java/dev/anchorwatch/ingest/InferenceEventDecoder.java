@@ -82,7 +82,8 @@ public final class InferenceEventDecoder {
         headers.forEach((name, values) -> lower.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                 .addAll(values));
         if (body.length > limits.maxBodyBytes()) {
-            throw new PermanentEventException("body too large: " + body.length + " bytes, at most " + limits.maxBodyBytes());
+            throw new PermanentEventException.TooLarge("body too large: " + body.length + " bytes, at most "
+                    + limits.maxBodyBytes());
         }
         if (isStructured(lower.get("content-type"))) {
             budget.charge((long) PARSE_COST_FACTOR * body.length); // the SDK parses the envelope into a tree
@@ -163,7 +164,8 @@ public final class InferenceEventDecoder {
             throw new PermanentEventException("event " + event.getId() + " has unreadable data: " + plain(e), e);
         }
         if (raw.length > limits.maxBodyBytes()) {
-            throw new PermanentEventException("body too large: " + raw.length + " bytes, at most " + limits.maxBodyBytes());
+            throw new PermanentEventException.TooLarge("body too large: " + raw.length + " bytes, at most "
+                    + limits.maxBodyBytes());
         }
         byte[] body = isGzip(raw) ? gunzip(raw, limits.maxInflatedBytes(), budget) : raw;
         budget.charge((long) PARSE_COST_FACTOR * body.length);
@@ -199,7 +201,8 @@ public final class InferenceEventDecoder {
                 while (filled < chunk.length && (n = in.read(chunk, filled, chunk.length - filled)) > 0) {
                     filled += n;
                     if (total + filled > max) {
-                        throw new PermanentEventException("body too large once gunzipped: more than " + max + " bytes");
+                        throw new PermanentEventException.TooLarge("body too large once gunzipped: more than " + max
+                                + " bytes");
                     }
                 }
                 if (filled == 0) {
