@@ -30,7 +30,8 @@ class DecoderFuzzTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final InferenceEventDecoder DECODER = new InferenceEventDecoder(new InferenceEventDecoder.Limits(1 << 16, 1 << 17, 32));
-    static final String CLASS_NAME = "(?s).*\\b(java|javax|jakarta|io|com|org)\\.[a-z]+\\.[A-Za-z.]*.*";
+    /** A qualified Java class name (event types such as org.kubeflow.serving.inference.request are not). */
+    static final String CLASS_NAME = "(?s).*\\b(java|javax|jakarta|io|com|org)(\\.[a-z_][a-z0-9_]*)+\\.[A-Z][A-Za-z0-9_$]*.*";
 
     static void acceptableFailure(RuntimeException e) {
         assertTrue(e instanceof PermanentEventException, () -> "not a permanent event error: " + e);
