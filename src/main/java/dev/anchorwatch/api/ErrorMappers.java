@@ -38,6 +38,9 @@ public class ErrorMappers {
         if (e.isTransient()) {
             r.header("Retry-After", "1");
         }
+        if (e.kind() == ExplainException.Kind.TOO_LARGE || e.kind() == ExplainException.Kind.BUSY) {
+            r.header("Connection", "close"); // the body may not have been read: neither buffer nor read the rest
+        }
         return r.build();
     }
 

@@ -1,19 +1,29 @@
 package dev.anchorwatch.api;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
+import org.jboss.logging.Logger;
+
 import dev.anchorwatch.explain.ExplainException;
 import dev.anchorwatch.explain.ExplanationService;
 import dev.anchorwatch.explain.InferenceRequests;
 import dev.anchorwatch.explain.ModelExplainer;
 import dev.anchorwatch.explain.Seeds;
+import dev.anchorwatch.ingest.Admission;
+import dev.anchorwatch.ingest.BodyReader;
+import dev.anchorwatch.ingest.InferenceEventDecoder;
+import dev.anchorwatch.ingest.IngestConfig;
+import dev.anchorwatch.ingest.IngestMetrics;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -21,6 +31,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -28,6 +40,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ExplainResource {
+    private static final Logger LOG = Logger.getLogger(ExplainResource.class);
 
     @Inject
     ExplanationService service;
@@ -35,20 +48,80 @@ public class ExplainResource {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    Admission admission;
+
+    @Inject
+    IngestConfig ingestConfig;
+
+    @Inject
+    IngestMetrics metrics;
+
+    /**
+     * The body arrives as a stream on a worker thread ({@code @Blocking}): it is read and parsed only once the
+     * request holds an admission ticket (the same budget as the event ingress), never on the event loop. The
+     * request's instances are then admitted together by the explanation service, or refused together.
+     */
     @POST
     @Path("{name}:explain")
     @Consumes(MediaType.WILDCARD)
+    @Blocking
     public CompletionStage<Response> explain(@PathParam("name") String name,
-                                             @jakarta.ws.rs.QueryParam("instances") String mode, byte[] body) {
+                                             @jakarta.ws.rs.QueryParam("instances") String mode,
+                                             @Context HttpHeaders headers, InputStream stream) {
         ModelExplainer explainer = service.registry().require(name);
         boolean firstOnly = firstOnly(mode);
-        List<JsonNode> all = instances(body);
-        // KServe's Alibi explainer explained the first instance only and answered one object: ?instances=first
-        List<JsonNode> instances = firstOnly && !all.isEmpty() ? all.subList(0, 1) : all;
-        // no inference id here: the seed comes from the spec, or from the model and the instance itself,
-        // so that the same request always gets the same explanation
-        return service.explainAll(name, instances, i -> explainer.spec().seed()
-                        .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())))
+        String declaredText = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        long declared = -1;
+        try {
+            declared = declaredText == null ? -1 : Long.parseLong(declaredText.trim());
+        } catch (NumberFormatException e) {
+            // treated as chunked
+        }
+        Admission.Ticket ticket;
+        try {
+            ticket = admission.admit("explain", declared);
+        } catch (Admission.Refused r) {
+            throw refused(r);
+        }
+        CompletableFuture<List<ModelExplainer.Explained>> explained;
+        List<JsonNode> instances;
+        try {
+            byte[] body = BodyReader.read(stream, declared, ingestConfig.maxBodyBytes(), ticket::charge);
+            ticket.charge((long) InferenceEventDecoder.PARSE_COST_FACTOR * body.length);
+            List<JsonNode> all = instances(body);
+            // KServe's Alibi explainer explained the first instance only and answered one object: ?instances=first
+            instances = firstOnly && !all.isEmpty() ? all.subList(0, 1) : all;
+            ticket.endDecode();
+            ticket.shrinkTo(body.length);
+            // no inference id here: the seed comes from the spec, or from the model and the instance itself,
+            // so that the same request always gets the same explanation
+            explained = service.explainAll(name, instances, i -> explainer.spec().seed()
+                    .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())));
+        } catch (Admission.Refused r) {
+            ticket.close();
+            throw refused(r);
+        } catch (BodyReader.TooLarge e) {
+            ticket.close();
+            metrics.rejected("explain", "too_large");
+            LOG.warnf(":explain %s refused with 413: %s", name, e.getMessage());
+            throw new ExplainException(ExplainException.Kind.TOO_LARGE, e.getMessage());
+        } catch (IOException e) {
+            ticket.close();
+            throw new ExplainException(ExplainException.Kind.BAD_INPUT, "the body could not be read: " + e.getMessage());
+        } catch (ExplainException e) {
+            ticket.close();
+            if (e.kind() == ExplainException.Kind.BUSY) {
+                metrics.rejected("explain", "busy");
+            } else if (e.kind() == ExplainException.Kind.TOO_LARGE) {
+                metrics.rejected("explain", "too_many_instances");
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            ticket.close();
+            throw e;
+        }
+        return explained.whenComplete((r, e) -> ticket.close())
                 .thenApply(results -> {
                     if (results.size() == 1) {
                         return Response.ok(results.get(0).json()).build();
@@ -85,6 +158,12 @@ public class ExplainResource {
         ArrayNode names = mapper.createArrayNode();
         service.registry().names().forEach(names::add);
         return Response.ok(mapper.createObjectNode().set("models", names)).build();
+    }
+
+    private ExplainException refused(Admission.Refused r) {
+        metrics.rejected("explain", r.reason().tag());
+        return new ExplainException(r.permanent() ? ExplainException.Kind.TOO_LARGE : ExplainException.Kind.BUSY,
+                r.getMessage());
     }
 
     private List<JsonNode> instances(byte[] body) {

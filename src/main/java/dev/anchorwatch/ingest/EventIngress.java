@@ -42,10 +42,22 @@ public final class EventIngress {
      *
      * @param explanation on a 202 for a request: the record that was published for it (also for a duplicate,
      *                    when the ingress remembers published records); null otherwise
+     * @param reason      on a 429 or 413: why, as a metric tag ({@code busy}, {@code bytes}, {@code too_large},
+     *                    {@code in_flight}); null otherwise
      */
-    public record Reply(int status, String message, Integer retryAfterSeconds, ExplanationRecord explanation) {
+    public record Reply(int status, String message, Integer retryAfterSeconds, ExplanationRecord explanation,
+                        String reason) {
         public Reply(int status, String message, Integer retryAfterSeconds) {
-            this(status, message, retryAfterSeconds, null);
+            this(status, message, retryAfterSeconds, null, null);
+        }
+
+        public Reply(int status, String message, Integer retryAfterSeconds, ExplanationRecord explanation) {
+            this(status, message, retryAfterSeconds, explanation, null);
+        }
+
+        static Reply refused(Admission.Refused r, int retryAfterSeconds) {
+            return r.permanent() ? new Reply(413, r.getMessage(), null, null, r.reason().tag())
+                    : new Reply(429, r.getMessage(), retryAfterSeconds, null, r.reason().tag());
         }
 
         static Reply accepted(String message) {
@@ -99,12 +111,42 @@ public final class EventIngress {
         return handle(event);
     }
 
+    /**
+     * As {@link #handleHttp(Map, byte[])} for a body admitted with {@code ticket}: inflating and parsing are charged
+     * to it, its decode place is freed once the event is decoded, its bytes stay reserved while the event is
+     * handled, and it is closed when the reply is known (whatever happens).
+     */
+    public CompletionStage<Reply> handleHttp(Map<String, List<String>> headers, byte[] body, Admission.Ticket ticket) {
+        CompletionStage<Reply> reply;
+        try {
+            InferenceEvent event;
+            try {
+                event = decoder.decodeHttp(headers, body, ticket::charge);
+            } catch (PermanentEventException e) {
+                ticket.close();
+                return done(e instanceof PermanentEventException.TooLarge
+                        ? new Reply(413, e.getMessage(), null, null, "too_large") : new Reply(400, e.getMessage(), null));
+            } catch (Admission.Refused r) {
+                ticket.close();
+                return done(Reply.refused(r, retryAfterSeconds));
+            }
+            // the reservation stays until the reply: the explainer (a request) or the pairing (a response) parses
+            // the body again, as much as the decoder did
+            ticket.endDecode();
+            reply = handle(event);
+        } catch (RuntimeException e) {
+            ticket.close();
+            throw e;
+        }
+        return reply.whenComplete((r, error) -> ticket.close());
+    }
+
     public CompletionStage<Reply> handle(InferenceEvent event) {
         if (event.isRequest() && (event.inferenceServiceName() == null || event.inferenceServiceName().isBlank())) {
             return done(new Reply(400, "request event " + event.id() + " has no inferenceservicename extension", null));
         }
         if (event.isRequest() && !slots.tryAcquire()) {
-            return done(new Reply(429, "all explanation slots are busy", retryAfterSeconds));
+            return done(new Reply(429, "all explanation slots are busy", retryAfterSeconds, null, "busy"));
         }
         Pairing.Outcome outcome;
         try {
@@ -116,7 +158,8 @@ public final class EventIngress {
         if (!(outcome instanceof Pairing.Explain explain)) {
             release(event);
             if (outcome instanceof Pairing.InFlight) {
-                return done(new Reply(429, "inference " + event.id() + " is being explained now", retryAfterSeconds));
+                return done(new Reply(429, "inference " + event.id() + " is being explained now", retryAfterSeconds, null,
+                        "in_flight"));
             }
             if (outcome instanceof Pairing.Duplicate duplicate) {
                 return done(new Reply(202, "duplicate", null, duplicate.published().orElse(null)));
@@ -155,7 +198,7 @@ public final class EventIngress {
                 Throwable cause = unwrap(error);
                 if (cause instanceof dev.anchorwatch.explain.ExplainException busy
                         && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
-                    return new Reply(429, busy.getMessage(), retryAfterSeconds);
+                    return new Reply(429, busy.getMessage(), retryAfterSeconds, null, "busy");
                 }
                 // one line, no stack trace: a redelivered input would log the same trace on every attempt
                 LOG.warnf("inference %s: not explained (%s), asking for redelivery", request.id(), cause);
@@ -188,7 +231,7 @@ public final class EventIngress {
             throw new IllegalStateException("the explainer completed without a record");
         }
         if (record.servedPrediction() == null) {
-            Optional<String> served = pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
+            Optional<String> served = pairing.served(request);
             if (served.isPresent()) {
                 record = record.withServedPrediction(served.get());
             }
@@ -275,7 +318,7 @@ public final class EventIngress {
 
     /** The served prediction of this request's inference, if its response has arrived here. */
     private Optional<String> servedOf(InferenceEvent request) {
-        return pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
+        return pairing.served(request);
     }
 
     private void release(InferenceEvent event) {

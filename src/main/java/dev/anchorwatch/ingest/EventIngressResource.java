@@ -1,7 +1,12 @@
 package dev.anchorwatch.ingest;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+
+import org.jboss.logging.Logger;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -33,31 +38,102 @@ import io.smallrye.common.annotation.Blocking;
 @Path("/")
 public class EventIngressResource {
 
+    private static final Logger LOG = Logger.getLogger(EventIngressResource.class);
+
     @Inject
     EventIngress ingress;
 
     @Inject
     IngestConfig config;
 
+    @Inject
+    Admission admission;
+
+    @Inject
+    IngestMetrics metrics;
+
+    /**
+     * The body arrives as a stream on a worker thread ({@code @Blocking}; quarkus-rest then does not buffer it
+     * first), so nothing is read, inflated or parsed, and never on the event loop, before the request holds an
+     * admission ticket: the Content-Length (or nothing, chunked) is reserved first, and every further byte is
+     * charged before it is kept.
+     */
     @POST
     @Consumes(MediaType.WILDCARD)
-    @Blocking // decoding (gunzip, JSON) and the first sink calls may block
-    public CompletionStage<Response> receive(@Context HttpHeaders headers, byte[] body) {
+    @Blocking
+    public CompletionStage<Response> receive(@Context HttpHeaders headers, InputStream stream) {
+        String ceType = headers.getHeaderString("ce-type");
+        long declared = contentLength(headers);
+        Admission.Ticket ticket;
+        try {
+            ticket = admission.admit("ingest", declared);
+        } catch (Admission.Refused r) {
+            return CompletableFuture.completedFuture(unread(answer(ceType, EventIngress.Reply.refused(r,
+                    config.retryAfterSeconds()))));
+        }
+        byte[] body;
+        try {
+            body = BodyReader.read(stream, declared, config.maxBodyBytes(), ticket::charge);
+        } catch (BodyReader.TooLarge e) {
+            ticket.close();
+            return CompletableFuture.completedFuture(unread(answer(ceType, new EventIngress.Reply(413, e.getMessage(), null,
+                    null, "too_large"))));
+        } catch (Admission.Refused r) {
+            ticket.close();
+            return CompletableFuture.completedFuture(unread(answer(ceType, EventIngress.Reply.refused(r,
+                    config.retryAfterSeconds()))));
+        } catch (IOException e) {
+            ticket.close();
+            return CompletableFuture.completedFuture(answer(ceType, new EventIngress.Reply(400,
+                    "the body could not be read: " + e.getMessage(), null)));
+        } catch (RuntimeException e) {
+            ticket.close();
+            throw e;
+        }
+        return ingress.handleHttp(headers.getRequestHeaders(), body, ticket).thenApply(r -> answer(ceType, r));
+    }
+
+    /**
+     * The body was not read to its end: close the connection after the answer, so that the rest is neither
+     * buffered nor read.
+     */
+    static Response unread(Response r) {
+        return Response.fromResponse(r).header("Connection", "close").build();
+    }
+
+    static long contentLength(HttpHeaders headers) {
+        String v = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (v == null || v.isBlank()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private Response answer(String ceType, EventIngress.Reply r) {
+        metrics.httpEvent(ceType, r);
+        if (r.status() == 413) {
+            LOG.warnf("event refused with 413: %s", r.message()); // one line, no stack trace
+        }
+        return response(r);
+    }
+
+    private Response response(EventIngress.Reply r) {
         boolean reply = config.ackMode() == IngestConfig.AckMode.REPLY;
-        return ingress.handleHttp(headers.getRequestHeaders(), body == null ? new byte[0] : body)
-                .thenApply(r -> {
-                    if (reply && r.status() == 202 && r.explanation() != null && !r.explanation().failed()) {
-                        return withEvent(r.explanation());
-                    }
-                    Response.ResponseBuilder b = Response.status(r.status());
-                    if (r.retryAfterSeconds() != null) {
-                        b.header(HttpHeaders.RETRY_AFTER, r.retryAfterSeconds());
-                    }
-                    if (r.status() >= 400) {
-                        b.entity(r.message()).type(MediaType.TEXT_PLAIN_TYPE);
-                    }
-                    return b.build();
-                });
+        if (reply && r.status() == 202 && r.explanation() != null && !r.explanation().failed()) {
+            return withEvent(r.explanation());
+        }
+        Response.ResponseBuilder b = Response.status(r.status());
+        if (r.retryAfterSeconds() != null) {
+            b.header(HttpHeaders.RETRY_AFTER, r.retryAfterSeconds());
+        }
+        if (r.status() >= 400) {
+            b.entity(r.message()).type(MediaType.TEXT_PLAIN_TYPE);
+        }
+        return b.build();
     }
 
     /** 200 with the explanation as a CloudEvent in binary mode, written by the CloudEvents SDK's HTTP binding. */

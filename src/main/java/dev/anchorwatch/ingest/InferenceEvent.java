@@ -98,6 +98,11 @@ public record InferenceEvent(
         }
     }
 
+    /** Length of the JSON body in bytes, without copying it. */
+    public int bodySize() {
+        return body.length;
+    }
+
     public String bodyAsString() {
         return new String(body, StandardCharsets.UTF_8);
     }

@@ -1,7 +1,6 @@
 package dev.anchorwatch.ingest;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.kafka.KafkaMessageFactory;
-import io.cloudevents.rw.CloudEventRWException;
 
 /**
  * Decodes KServe inference logger events (contract 1) into {@link InferenceEvent}s, or rejects them with a
@@ -75,25 +73,51 @@ public final class InferenceEventDecoder {
         this.ignored = ignored;
     }
 
+    /**
+     * What a parsed JSON tree costs in heap, at most, per byte of JSON text (numbers and short keys become objects
+     * of 16 to 48 bytes plus their slots in arrays and maps): the bytes reserved before any body is parsed.
+     */
+    public static final int PARSE_COST_FACTOR = 8;
+
+    /** Reserves memory before it is used; throws (e.g. {@link Admission.Refused}) when it cannot. */
+    @FunctionalInterface
+    public interface Budget {
+        Budget UNLIMITED = bytes -> {
+        };
+
+        void charge(long bytes);
+    }
+
     /** An HTTP request in binary ({@code ce-*} headers) or structured mode; header names in any case. */
     public InferenceEvent decodeHttp(Map<String, List<String>> headers, byte[] body) {
+        return decodeHttp(headers, body, Budget.UNLIMITED);
+    }
+
+    /** As {@link #decodeHttp(Map, byte[])}, charging {@code budget} before inflating and parsing. */
+    public InferenceEvent decodeHttp(Map<String, List<String>> headers, byte[] body, Budget budget) {
         Map<String, List<String>> lower = new HashMap<>();
         headers.forEach((name, values) -> lower.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                 .addAll(values));
+        if (body.length > limits.maxBodyBytes()) {
+            throw new PermanentEventException.TooLarge("body too large: " + body.length + " bytes, at most "
+                    + limits.maxBodyBytes());
+        }
         // KServe's logger sends binary mode (ce-* headers) with the client's Content-Type as the event's: a client
         // that posted application/cloudevents+json would make the SDK read the body as a structured event
         String clientType = first(lower, "content-type");
         boolean binaryWithCeType = lower.containsKey("ce-specversion") && isCloudEventsType(clientType);
         if (binaryWithCeType) {
             lower.put("content-type", List.of("application/json"));
+        } else if (isStructured(lower.get("content-type"))) {
+            budget.charge((long) PARSE_COST_FACTOR * body.length); // the SDK parses the envelope into a tree
         }
         CloudEvent event;
         try {
             event = HttpMessageFactory.createReaderFromMultimap(lower, body).toEvent();
-        } catch (CloudEventRWException | IllegalStateException e) {
-            throw new PermanentEventException("not a CloudEvent: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new PermanentEventException("not a CloudEvent: " + plain(e), e);
         }
-        return notifyIgnored("http", () -> decode(event, binaryWithCeType ? clientType : event.getDataContentType()));
+        return notifyIgnored("http", () -> decode(event, binaryWithCeType ? clientType : event.getDataContentType(), budget));
     }
 
     private static String first(Map<String, List<String>> lower, String name) {
@@ -129,17 +153,42 @@ public final class InferenceEventDecoder {
         CloudEvent event;
         try {
             event = KafkaMessageFactory.createReader(read, value).toEvent();
-        } catch (CloudEventRWException | IllegalStateException e) {
-            throw new PermanentEventException("not a CloudEvent: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new PermanentEventException("not a CloudEvent: " + plain(e), e);
         }
-        return notifyIgnored("kafka", () -> decode(event, binaryWithCeType ? clientType : event.getDataContentType()));
+        return notifyIgnored("kafka", () -> decode(event, binaryWithCeType ? clientType : event.getDataContentType(),
+                Budget.UNLIMITED));
     }
 
     public InferenceEvent decode(CloudEvent event) {
-        return decode(event, event.getDataContentType());
+        return decode(event, event.getDataContentType(), Budget.UNLIMITED);
     }
 
-    private InferenceEvent decode(CloudEvent event, String contentType) {
+    private static boolean isStructured(List<String> contentType) {
+        return contentType != null && contentType.stream()
+                .anyMatch(v -> v.toLowerCase(Locale.ROOT).trim().startsWith("application/cloudevents"));
+    }
+
+    /**
+     * A message for a client: the exception's own words without Java class names (the CloudEvents SDK and Jackson
+     * put them in theirs), one line, at most 300 characters.
+     */
+    static String plain(Throwable e) {
+        Throwable t = e;
+        String text = null;
+        while (t != null && text == null) {
+            text = t instanceof JsonProcessingException j ? j.getOriginalMessage() : t.getMessage();
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        if (text == null || text.isBlank()) {
+            return "malformed input";
+        }
+        text = text.replaceAll("\\b(?:[a-z_$][a-z0-9_$]*\\.)+([A-Z][A-Za-z0-9_$]*)", "$1")
+                .replaceAll("\\s+", " ").trim();
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    private InferenceEvent decode(CloudEvent event, String contentType, Budget budget) {
         String type = event.getType();
         InferenceEvent.Kind kind;
         if (InferenceEvent.REQUEST_TYPE.equals(type)) {
@@ -157,16 +206,23 @@ public final class InferenceEventDecoder {
             throw new PermanentEventException("event " + event.getId() + " has no source");
         }
         CloudEventData data = event.getData();
-        byte[] raw = data == null ? new byte[0] : data.toBytes();
-        if (raw.length > limits.maxBodyBytes()) {
-            throw new PermanentEventException("body too large: " + raw.length + " bytes, at most " + limits.maxBodyBytes());
+        byte[] raw;
+        try {
+            raw = data == null ? new byte[0] : data.toBytes();
+        } catch (RuntimeException e) {
+            throw new PermanentEventException("event " + event.getId() + " has unreadable data: " + plain(e), e);
         }
-        byte[] body = isGzip(raw) ? gunzip(raw, limits.maxInflatedBytes()) : raw;
+        if (raw.length > limits.maxBodyBytes()) {
+            throw new PermanentEventException.TooLarge("body too large: " + raw.length + " bytes, at most "
+                    + limits.maxBodyBytes());
+        }
+        byte[] body = isGzip(raw) ? gunzip(raw, limits.maxInflatedBytes(), budget) : raw;
         if (dev.anchorwatch.model.BinaryTensors.onlyWhitespaceAfter(body, 0)) {
             LOG.debugf("event %s (%s): empty body, acknowledged without work", event.getId(), kind);
             throw new IgnoredEventException(kind, "empty body: a GET, health or metadata call logged by KServe; "
                     + "nothing to explain");
         }
+        budget.charge((long) PARSE_COST_FACTOR * body.length);
         String metadata = text(event, "metadata");
         boolean[] rewritten = {false};
         JsonNode json = parse(body, kind, metadata, rewritten);
@@ -219,17 +275,47 @@ public final class InferenceEventDecoder {
     }
 
     static byte[] gunzip(byte[] gz, int max) {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, gz.length * 4));
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > max) {
-                    throw new PermanentEventException("body too large once gunzipped: more than " + max + " bytes");
+        return gunzip(gz, max, Budget.UNLIMITED);
+    }
+
+    /**
+     * Inflates in chunks of 64 KiB, charging each chunk to the budget before it is kept and stopping as soon as
+     * the output would pass {@code max}: never inflates past the cap. The chunks are joined once at the end
+     * (charged too).
+     */
+    static byte[] gunzip(byte[] gz, int max, Budget budget) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 8192)) {
+            List<byte[]> chunks = new ArrayList<>();
+            int total = 0;
+            while (true) {
+                byte[] chunk = new byte[64 * 1024];
+                int filled = 0;
+                int n;
+                while (filled < chunk.length && (n = in.read(chunk, filled, chunk.length - filled)) > 0) {
+                    filled += n;
+                    if (total + filled > max) {
+                        throw new PermanentEventException.TooLarge("body too large once gunzipped: more than " + max
+                                + " bytes");
+                    }
                 }
-                out.write(buf, 0, n);
+                if (filled == 0) {
+                    break;
+                }
+                budget.charge(filled);
+                chunks.add(filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled));
+                total += filled;
+                if (filled < chunk.length) {
+                    break;
+                }
             }
-            return out.toByteArray();
+            budget.charge(total);
+            byte[] out = new byte[total];
+            int at = 0;
+            for (byte[] c : chunks) {
+                System.arraycopy(c, 0, out, at, c.length);
+                at += c.length;
+            }
+            return out;
         } catch (IOException e) {
             throw new PermanentEventException("body starts like gzip but does not inflate: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);

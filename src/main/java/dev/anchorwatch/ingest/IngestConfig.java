@@ -36,10 +36,6 @@ public interface IngestConfig {
     @WithDefault("20971520")
     int maxInflatedBytes();
 
-    /** Most instances (rows) in one request event. */
-    @WithDefault("1000")
-    int maxInstances();
-
     /** Explanations running at once; beyond it requests are answered 429 with Retry-After. */
     @WithDefault("4")
     int maxConcurrent();
@@ -125,15 +121,34 @@ public interface IngestConfig {
 
     interface PairingWindow {
         /** Most (source, id) pairs remembered; the oldest are forgotten beyond it. */
-        @WithDefault("10000")
+        @WithDefault("100000")
         int maxEntries();
+
+        /** Most bytes (estimated heap) remembered for all pairs; the oldest are forgotten beyond it. */
+        @WithDefault("32M")
+        io.quarkus.runtime.configuration.MemorySize maxBytes();
+
+        /** Largest served prediction (JSON text of the first row) kept from a response; a larger one is dropped. */
+        @WithDefault("4096")
+        int maxServedBytes();
+
+        /**
+         * Largest published record remembered for a duplicate in reply mode; a larger one is not kept, and a
+         * redelivery is explained again (the same event, deterministically).
+         */
+        @WithDefault("262144")
+        int maxRecordBytes();
 
         /** How long a pair is remembered after its first event. */
         @WithDefault("10m")
         Duration ttl();
     }
 
-    default InferenceEventDecoder.Limits limits() {
-        return new InferenceEventDecoder.Limits(maxBodyBytes(), maxInflatedBytes(), maxInstances());
+    /**
+     * The decoder's limits; the most instances per event is the one setting {@code anchorwatch.explain.max-instances},
+     * so that every event the decoder accepts can be explained.
+     */
+    default InferenceEventDecoder.Limits limits(int maxInstances) {
+        return new InferenceEventDecoder.Limits(maxBodyBytes(), maxInflatedBytes(), maxInstances);
     }
 }

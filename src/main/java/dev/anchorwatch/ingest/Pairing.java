@@ -11,14 +11,21 @@ import java.util.Optional;
 import dev.anchorwatch.publish.ExplanationRecord;
 
 /**
- * Pairs KServe request and response events by ce-id and deduplicates them, within a bounded window.
+ * Pairs KServe request and response events by ce-id and deduplicates them, within a window bounded in bytes.
  *
  * <p>An inference is explained on its request. Its response, which carries the prediction the model served,
  * may arrive before or after the request, twice, or never (the logger never retries and logs only HTTP 200
- * responses). So each (source, id) pair is remembered for {@code ttl} from its first event, and at most
- * {@code maxEntries} pairs are kept: beyond that the oldest are forgotten. Forgetting is safe: outputs have
- * deterministic ids and the sinks are idempotent, so the worst outcome of forgetting is a second identical
- * explanation, or one without its served prediction.
+ * responses). So each (source, id) pair is remembered for {@code ttl} from its first event. Of a response only
+ * what pairing needs is kept: the served prediction (the first row's, as compact JSON text), and only when it is
+ * at most {@code maxServedBytes}; the response body itself is never kept. In reply mode the published record may
+ * be kept too, when it is at most {@code maxRecordBytes}; a larger one is not remembered and its request is
+ * forgotten once published, so that a redelivery is explained again (deterministically: the same event).
+ *
+ * <p>Every entry is charged its estimated heap size ({@link #ENTRY_OVERHEAD} plus its strings and what it keeps);
+ * beyond {@code maxBytes} (or {@code maxEntries}) the oldest pairs are forgotten, and each forgetting is told to
+ * the {@link Listener} ({@code bytes}, {@code entries} or {@code ttl}). Forgetting is safe: outputs have deterministic ids and the
+ * sinks are idempotent, so the worst outcome of forgetting is a second identical explanation, or one without
+ * its served prediction.
  *
  * <p>The caller tells the outcome of each explanation: {@link #completed} (published, so later duplicates are
  * dropped) or {@link #abandoned} (failed transiently, so a redelivery is explained again rather than dropped as
@@ -26,12 +33,44 @@ import dev.anchorwatch.publish.ExplanationRecord;
  */
 public final class Pairing {
 
+    /** Estimated heap of one entry besides its strings: map node, key, entry object, state. */
+    public static final int ENTRY_OVERHEAD = 200;
+
+    /**
+     * @param maxEntries     most (source, id) pairs remembered
+     * @param maxBytes       most bytes (estimated heap) remembered for all pairs
+     * @param ttl            how long a pair is remembered after its first event
+     * @param maxServedBytes largest served prediction kept (JSON text); a larger one is not kept
+     * @param maxRecordBytes largest published record kept for a duplicate (reply mode); a larger one is not kept
+     */
+    public record Limits(int maxEntries, long maxBytes, Duration ttl, int maxServedBytes, int maxRecordBytes) {
+        public Limits {
+            if (maxEntries < 1 || maxBytes < 1 || maxServedBytes < 0 || maxRecordBytes < 0) {
+                throw new IllegalArgumentException("pairing limits: entries and bytes at least 1, caps at least 0");
+            }
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("ttl must be positive");
+            }
+        }
+    }
+
+    /** Told when pairs are forgotten before their time ({@code bytes}, {@code entries}) or at it ({@code ttl}). */
+    public interface Listener {
+        Listener NONE = reason -> {
+        };
+
+        void evicted(String reason);
+    }
+
     /** What to do with an offered event. */
     public sealed interface Outcome permits Explain, InFlight, Duplicate, ResponseKept {
     }
 
-    /** A request seen for the first time (or again after {@link #abandoned}): explain it now. */
-    public record Explain(InferenceEvent request, Optional<InferenceEvent> response) implements Outcome {
+    /**
+     * A request seen for the first time (or again after {@link #abandoned}): explain it now; {@code served} is the
+     * served prediction, when its response came first and is remembered.
+     */
+    public record Explain(InferenceEvent request, Optional<String> served) implements Outcome {
     }
 
     /** The same request is being explained now: ask for a redelivery later (it may yet fail). */
@@ -49,7 +88,7 @@ public final class Pairing {
         }
     }
 
-    /** A response, kept to be attached to its request's explanation; nothing else to do. */
+    /** A response, whose served prediction is kept to be attached to its request's explanation. */
     public record ResponseKept(InferenceEvent response, boolean requestSeen) implements Outcome {
     }
 
@@ -57,31 +96,36 @@ public final class Pairing {
 
     private static final class Entry {
         final Instant created;
+        final long baseBytes;
         RequestState request = RequestState.NONE;
-        InferenceEvent response;
+        boolean responseSeen;
+        String served;
         ExplanationRecord published;
+        long bytes;
 
-        Entry(Instant created) {
+        Entry(Instant created, long baseBytes) {
             this.created = created;
+            this.baseBytes = baseBytes;
+            this.bytes = baseBytes;
         }
     }
 
-    private final int maxEntries;
-    private final Duration ttl;
+    private final Limits limits;
     private final Clock clock;
+    private final Listener listener;
     /** Insertion order = age order: the head is the oldest pair. */
     private final LinkedHashMap<InferenceEvent.PairKey, Entry> window = new LinkedHashMap<>();
+    private long bytes;
 
+    /** A window of at most {@code maxEntries} pairs and 64 MiB, keeping served predictions up to 4 KiB. */
     public Pairing(int maxEntries, Duration ttl, Clock clock) {
-        if (maxEntries < 1) {
-            throw new IllegalArgumentException("maxEntries must be at least 1");
-        }
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl must be positive");
-        }
-        this.maxEntries = maxEntries;
-        this.ttl = ttl;
+        this(new Limits(maxEntries, 64L << 20, ttl, 4096, 256 * 1024), clock, Listener.NONE);
+    }
+
+    public Pairing(Limits limits, Clock clock, Listener listener) {
+        this.limits = limits;
         this.clock = clock;
+        this.listener = listener;
     }
 
     public synchronized Outcome offer(InferenceEvent event) {
@@ -89,39 +133,53 @@ public final class Pairing {
         expire(now);
         Entry entry = window.get(event.pairKey());
         if (entry == null) {
-            while (window.size() >= maxEntries) {
-                Iterator<Map.Entry<InferenceEvent.PairKey, Entry>> oldest = window.entrySet().iterator();
-                oldest.next();
-                oldest.remove();
-            }
-            entry = new Entry(now);
+            entry = new Entry(now, ENTRY_OVERHEAD + 2L * (event.source().length() + event.id().length()));
             window.put(event.pairKey(), entry);
+            bytes += entry.bytes;
         }
+        Outcome outcome;
         if (event.isRequest()) {
             switch (entry.request) {
                 case IN_FLIGHT:
-                    return new InFlight(event);
+                    outcome = new InFlight(event);
+                    break;
                 case DONE:
-                    return new Duplicate(event, Optional.ofNullable(entry.published));
+                    outcome = new Duplicate(event, Optional.ofNullable(entry.published));
+                    break;
                 default:
                     entry.request = RequestState.IN_FLIGHT;
-                    return new Explain(event, Optional.ofNullable(entry.response));
+                    outcome = new Explain(event, Optional.ofNullable(entry.served));
             }
+        } else if (entry.responseSeen) {
+            outcome = new Duplicate(event);
+        } else {
+            entry.responseSeen = true;
+            String served = servedPrediction(event);
+            if (served != null && served.length() <= limits.maxServedBytes()) {
+                entry.served = served;
+                resize(entry);
+            }
+            outcome = new ResponseKept(event, entry.request != RequestState.NONE);
         }
-        if (entry.response != null) {
-            return new Duplicate(event);
-        }
-        entry.response = event;
-        return new ResponseKept(event, entry.request != RequestState.NONE);
+        evictBeyondBounds(entry);
+        return outcome;
     }
 
-    /** The response of this request's inference, if it has arrived and is still remembered. */
-    public synchronized Optional<InferenceEvent> response(InferenceEvent request) {
+    private static String servedPrediction(InferenceEvent response) {
+        try {
+            return Predictions.forRow(response, 0).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // a response whose prediction cannot be read is still a response: nothing to attach
+        }
+    }
+
+    /** The served prediction of this request's inference, if its response arrived and is still remembered. */
+    public synchronized Optional<String> served(InferenceEvent request) {
         Entry entry = window.get(request.pairKey());
         if (entry == null || expired(entry, clock.instant())) {
             return Optional.empty();
         }
-        return Optional.ofNullable(entry.response);
+        return Optional.ofNullable(entry.served);
     }
 
     /** Whether this request's inference was explained and published by this replica (and is still remembered). */
@@ -137,7 +195,9 @@ public final class Pairing {
     public synchronized void forgetResponse(InferenceEvent event) {
         Entry entry = window.get(event.pairKey());
         if (entry != null) {
-            entry.response = null;
+            entry.responseSeen = false;
+            entry.served = null;
+            resize(entry);
         }
     }
 
@@ -148,13 +208,21 @@ public final class Pairing {
 
     /**
      * As {@link #completed(InferenceEvent)}, remembering what was published (or nothing, for null) for as long as
-     * the pair is remembered, so that a duplicate can be answered with it. It costs the record's memory per pair.
+     * the pair is remembered, so that a duplicate can be answered with it. A record larger than
+     * {@code maxRecordBytes} is not remembered, and the request is then forgotten (as if abandoned), so that a
+     * redelivery is explained again and answered with the identical record.
      */
     public synchronized void completed(InferenceEvent request, ExplanationRecord published) {
         Entry entry = window.get(request.pairKey());
         if (entry != null && entry.request == RequestState.IN_FLIGHT) {
+            if (published != null && recordBytes(published) > limits.maxRecordBytes()) {
+                entry.request = RequestState.NONE;
+                return;
+            }
             entry.request = RequestState.DONE;
             entry.published = published;
+            resize(entry);
+            evictBeyondBounds(entry);
         }
     }
 
@@ -172,17 +240,69 @@ public final class Pairing {
         return window.size();
     }
 
+    /** Estimated bytes remembered now. */
+    public synchronized long bytes() {
+        expire(clock.instant());
+        return bytes;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Estimated heap of a record: its body, its strings (two bytes a character at worst) and a fixed part. */
+    static long recordBytes(ExplanationRecord r) {
+        long strings = 0;
+        for (String s : new String[] { r.explanationId(), r.inferenceId(), r.model(), r.namespace(), r.explainer(),
+                r.failureReason(), r.servedPrediction(), r.explainedPrediction() }) {
+            strings += s == null ? 0 : 40 + 2L * s.length();
+        }
+        for (String a : r.anchor()) {
+            strings += 40 + 2L * a.length();
+        }
+        return 256 + strings + 64L * r.timingsMs().size() + r.bodyLength();
+    }
+
+    private void resize(Entry entry) {
+        long now = entry.baseBytes + (entry.served == null ? 0 : 40 + 2L * entry.served.length())
+                + (entry.published == null ? 0 : recordBytes(entry.published));
+        bytes += now - entry.bytes;
+        entry.bytes = now;
+    }
+
+    /** Forgets the oldest pairs beyond the bounds, never {@code keep} (the pair just offered). */
+    private void evictBeyondBounds(Entry keep) {
+        Iterator<Entry> oldest = window.values().iterator();
+        while ((bytes > limits.maxBytes() || window.size() > limits.maxEntries()) && oldest.hasNext()) {
+            Entry e = oldest.next();
+            if (e == keep) {
+                continue;
+            }
+            String reason = bytes > limits.maxBytes() ? "bytes" : "entries";
+            oldest.remove();
+            bytes -= e.bytes;
+            listener.evicted(reason);
+        }
+    }
+
     private void expire(Instant now) {
         Iterator<Entry> it = window.values().iterator();
         while (it.hasNext()) {
-            if (!expired(it.next(), now)) {
+            Entry e = it.next();
+            if (!expired(e, now)) {
                 break;
             }
             it.remove();
+            bytes -= e.bytes;
+            listener.evicted("ttl");
         }
     }
 
     private boolean expired(Entry entry, Instant now) {
-        return !now.isBefore(entry.created.plus(ttl));
+        return !now.isBefore(entry.created.plus(ttl()));
+    }
+
+    private Duration ttl() {
+        return limits.ttl();
     }
 }

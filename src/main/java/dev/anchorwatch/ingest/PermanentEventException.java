@@ -14,4 +14,11 @@ public class PermanentEventException extends RuntimeException {
     public PermanentEventException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Too large to be accepted, ever: answered 413 over HTTP (also dead-lettered by the broker). */
+    public static class TooLarge extends PermanentEventException {
+        public TooLarge(String message) {
+            super(message);
+        }
+    }
 }

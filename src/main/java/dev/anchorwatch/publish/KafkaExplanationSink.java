@@ -28,17 +28,43 @@ import io.cloudevents.kafka.CloudEventSerializer;
  * compacted topic keeps the latest. The producer is idempotent with {@code acks=all}; {@link #publish}
  * completes when the broker has acknowledged the write.
  *
- * <p>{@code send} may block the calling thread for up to {@code max.block.ms} while topic metadata is fetched:
- * call it from a worker thread, not an event loop.
+ * <p>The producer's {@code send} may block for up to {@code max.block.ms} while topic metadata is fetched (the
+ * broker is down, or the topic new): so {@link #publish} never calls it on the caller's thread (an explanation
+ * worker, an HTTP worker) but hands the record to the sink's own sender thread and returns at once. At most
+ * {@code maxWaiting} records wait for that thread; beyond it, and while the broker is known to be unreachable
+ * (the last send timed out and nothing succeeded since) with a record already waiting, {@link #publish} fails at
+ * once with a retryable {@link PublishException}: the input is answered 503 (or retried) without holding a
+ * worker for {@code max.block.ms}.
  */
 public final class KafkaExplanationSink implements ExplanationSink {
 
+    /** Records waiting for the sender thread, by default. */
+    public static final int DEFAULT_MAX_WAITING = 64;
+
     private final Producer<String, CloudEvent> producer;
     private final String topic;
+    private final java.util.concurrent.ThreadPoolExecutor sender;
+    private final int maxWaiting;
+    /** The last send failed for want of the broker, and none succeeded since. */
+    private volatile boolean brokerUnreachable;
 
     public KafkaExplanationSink(Producer<String, CloudEvent> producer, String topic) {
+        this(producer, topic, DEFAULT_MAX_WAITING);
+    }
+
+    public KafkaExplanationSink(Producer<String, CloudEvent> producer, String topic, int maxWaiting) {
+        if (maxWaiting < 1) {
+            throw new IllegalArgumentException("maxWaiting must be at least 1");
+        }
         this.producer = producer;
         this.topic = topic;
+        this.maxWaiting = maxWaiting;
+        this.sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(maxWaiting), r -> {
+                    Thread t = new Thread(r, "anchorwatch-kafka-sink-" + topic);
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -46,10 +72,16 @@ public final class KafkaExplanationSink implements ExplanationSink {
      * the serializers are forced, as delivery depends on them.
      */
     public static KafkaExplanationSink create(String bootstrapServers, String topic, Map<String, ?> overrides) {
+        return create(bootstrapServers, topic, overrides, DEFAULT_MAX_WAITING);
+    }
+
+    /** As {@link #create(String, String, Map)}, with at most {@code maxWaiting} records waiting for the sender. */
+    public static KafkaExplanationSink create(String bootstrapServers, String topic, Map<String, ?> overrides,
+                                              int maxWaiting) {
         Map<String, Object> props = durableProducer(bootstrapServers, "anchorwatch-explanations", overrides);
         CloudEventSerializer values = new CloudEventSerializer();
         values.configure(Map.of(CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY), false);
-        return new KafkaExplanationSink(new KafkaProducer<>(props, new StringSerializer(), values), topic);
+        return new KafkaExplanationSink(new KafkaProducer<>(props, new StringSerializer(), values), topic, maxWaiting);
     }
 
     /**
@@ -72,22 +104,51 @@ public final class KafkaExplanationSink implements ExplanationSink {
         return props;
     }
 
+    /** Hands the record to the sender thread and returns at once; the stage completes on the broker's ack. */
     @Override
     public CompletionStage<Void> publish(ExplanationRecord r) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (brokerUnreachable && waiting() > 0) {
+            done.completeExceptionally(new PublishException(name(), "topic " + topic
+                    + ": the broker is unreachable (the last send timed out); not waiting for it", true, null));
+            return done;
+        }
         CloudEvent event = ExplanationEvents.toCloudEvent(r);
+        try {
+            sender.execute(() -> send(r, event, done));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.completeExceptionally(new PublishException(name(), "topic " + topic + ": " + maxWaiting
+                    + " records already wait for the producer (broker slow or unreachable)", true, e));
+        }
+        return done;
+    }
+
+    /** Records handed over and not yet sent (blocked behind a send that waits for metadata, typically). */
+    public int waiting() {
+        return sender.getQueue().size() + sender.getActiveCount();
+    }
+
+    private void send(ExplanationRecord r, CloudEvent event, CompletableFuture<Void> done) {
         try {
             producer.send(new ProducerRecord<>(topic, r.inferenceId(), event), (metadata, error) -> {
                 if (error == null) {
+                    brokerUnreachable = false;
                     done.complete(null);
                 } else {
+                    noteFailure(error);
                     done.completeExceptionally(failure(error));
                 }
             });
         } catch (RuntimeException e) {
+            noteFailure(e);
             done.completeExceptionally(failure(e));
         }
-        return done;
+    }
+
+    private void noteFailure(Throwable e) {
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            brokerUnreachable = true;
+        }
     }
 
     /**
@@ -131,6 +192,12 @@ public final class KafkaExplanationSink implements ExplanationSink {
 
     @Override
     public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(10));
     }
 }

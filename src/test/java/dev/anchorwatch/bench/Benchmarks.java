@@ -23,6 +23,7 @@ public final class Benchmarks {
                 case "events" -> EventPipelineBenchmark.main(rest);
                 case "events-app" -> AppEventPipelineBenchmark.main(rest);
                 case "image" -> ImageBenchmark.main(rest);
+                case "soak" -> SoakBenchmark.main(rest);
                 case "viewer" -> ViewerBenchmark.main(rest);
                 default -> usage();
             }
@@ -41,6 +42,7 @@ public final class Benchmarks {
         System.err.println("            events-app [--events N] [--warmup N] [--concurrency N] [--jar PATH] [--scenario both|http|kafka]");
         System.err.println("                       [--set APP_PROPERTY=VALUE]...");
         System.err.println("            image [--passes N] [--large N] [--no-http] [--large-only] [--large-segments 10,50]");
+        System.err.println("            soak [--duration 10m] [--every 30s] [--clients N] [--max-events N] [--heap 512m] [--jar PATH]");
         System.err.println("            viewer [--rows N] [--passes N]");
         System.exit(2);
     }

@@ -64,6 +64,7 @@ class ManifestsTest {
             "v1 ConfigMap", ConfigMap.class,
             "v1 Service", io.fabric8.kubernetes.api.model.Service.class,
             "apps/v1 Deployment", Deployment.class,
+            "networking.k8s.io/v1 NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class,
             "serving.kserve.io/v1beta1 InferenceService", GenericKubernetesResource.class);
 
     static List<HasMetadata> knative;
@@ -329,5 +330,45 @@ class ManifestsTest {
         assertEquals(model, loaded.name());
         assertEquals(predictorHost, loaded.predictor().baseUrl());
         assertEquals(model, loaded.predictor().modelName(), "the sklearn server serves the model under its name");
+    }
+
+    /** Which pods a NetworkPolicy admits on which ports: namespace names, or "label k=v", or "same namespace". */
+    static Map<String, java.util.Set<Integer>> admitted(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy p) {
+        Map<String, java.util.Set<Integer>> out = new java.util.TreeMap<>();
+        for (var rule : p.getSpec().getIngress()) {
+            java.util.Set<Integer> ports = new java.util.TreeSet<>();
+            rule.getPorts().forEach(port -> ports.add(port.getPort().getIntVal()));
+            for (var peer : rule.getFrom()) {
+                String who;
+                if (peer.getNamespaceSelector() != null) {
+                    Map<String, String> labels = peer.getNamespaceSelector().getMatchLabels();
+                    who = labels.containsKey("kubernetes.io/metadata.name") ? labels.get("kubernetes.io/metadata.name")
+                            : "label " + labels;
+                } else {
+                    who = "same namespace";
+                }
+                out.computeIfAbsent(who, k -> new java.util.TreeSet<>()).addAll(ports);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void networkPoliciesAdmitOnlyTheSendersTheDocsName() {
+        var plain = one(deploy, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, "anchorwatch");
+        Deployment d = one(deploy, Deployment.class, "anchorwatch");
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), plain.getSpec().getPodSelector().getMatchLabels(),
+                "selects the Deployment's pods");
+        assertEquals(List.of("Ingress"), plain.getSpec().getPolicyTypes());
+        assertEquals(Map.of("same namespace", java.util.Set.of(8080), "label {anchorwatch.dev/client=true}",
+                java.util.Set.of(8080), "monitoring", java.util.Set.of(8080)), admitted(plain));
+
+        var serving = one(knative, io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, "anchorwatch");
+        io.fabric8.knative.serving.v1.Service ksvc = one(knative, io.fabric8.knative.serving.v1.Service.class, "anchorwatch");
+        assertEquals(Map.of("serving.knative.dev/service", ksvc.getMetadata().getName()),
+                serving.getSpec().getPodSelector().getMatchLabels(), "selects the Knative Service's pods");
+        java.util.Set<Integer> ports = java.util.Set.of(8012, 8013, 8080);
+        assertEquals(Map.of("knative-eventing", ports, "knative-serving", ports, "kourier-system", ports,
+                "istio-system", ports, "monitoring", ports), admitted(serving));
     }
 }
