@@ -59,7 +59,7 @@ class KServePayloadsTest {
     final EventIngress ingress = new EventIngress(decoder, new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()),
             new FakeEventExplainer(), new ExplanationPublisher(List.of(capture), Duration.ofSeconds(5)), 4,
             Duration.ofSeconds(5), 1, Clock.systemUTC());
-    final KafkaIngressHandler kafka = new KafkaIngressHandler(decoder, ingress, (d, status, reason) -> {
+    final KafkaIngressHandler kafka = new KafkaIngressHandler(decoder, ingress, (d, status, category, reason) -> {
         deadLettered.add(d.offset() + " " + status + " " + reason);
         return CompletableFuture.completedFuture(null);
     }, new KafkaIngressHandler.Backoff(Duration.ofMillis(10), Duration.ofMillis(40)));
