@@ -19,6 +19,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -37,13 +38,16 @@ public class ExplainResource {
     @POST
     @Path("{name}:explain")
     @Consumes(MediaType.WILDCARD)
-    public CompletionStage<Response> explain(@PathParam("name") String name, byte[] body) {
-        ModelExplainer explainer = service.registry().require(name);
+    public CompletionStage<Response> explain(@PathParam("name") String name,
+                                             @QueryParam("explainer") String which, byte[] body) {
+        // the explainer of that name, or the model's only one; ?explainer= (a name or a type) picks among several
+        ModelExplainer explainer = service.registry().require(name, which);
         List<JsonNode> instances = instances(body);
-        // no inference id here: the seed comes from the spec, or from the model and the instance itself,
-        // so that the same request always gets the same explanation
-        return service.explainAll(name, instances, i -> explainer.spec().seed()
-                        .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())))
+        // no inference id here: the seed comes from the spec, or from the explainer and the instance itself,
+        // so that the same request always gets the same explanation, however the explainer was addressed
+        String seedName = explainer.spec().name();
+        return service.explainAll(explainer, instances, i -> explainer.spec().seed()
+                        .orElseGet(() -> Seeds.derive(seedName, instances.get(i).toString())))
                 .thenApply(results -> {
                     if (results.size() == 1) {
                         return Response.ok(results.get(0).json()).build();
@@ -56,17 +60,28 @@ public class ExplainResource {
 
     @GET
     @Path("{name}")
-    public Response model(@PathParam("name") String name) {
-        ModelExplainer explainer = service.registry().require(name);
-        return Response.ok(mapper.createObjectNode().put("name", name).put("ready", true)
-                .put("explainer", explainer.spec().type().label())).build();
+    public Response model(@PathParam("name") String name, @QueryParam("explainer") String which) {
+        ModelExplainer explainer = service.registry().require(name, which);
+        var node = mapper.createObjectNode().put("name", name).put("ready", true)
+                .put("explainer", explainer.spec().type().label());
+        ArrayNode all = node.putArray("explainers");
+        java.util.LinkedHashSet<ModelExplainer> related = new java.util.LinkedHashSet<>();
+        related.add(explainer);
+        related.addAll(service.registry().forModel(explainer.spec().model()));
+        related.forEach(e -> all.addObject().put("name", e.spec().name()).put("model", e.spec().model())
+                .put("type", e.spec().type().label()));
+        return Response.ok(node).build();
     }
 
     @GET
     public Response models() {
         ArrayNode names = mapper.createArrayNode();
         service.registry().names().forEach(names::add);
-        return Response.ok(mapper.createObjectNode().set("models", names)).build();
+        ArrayNode explainers = mapper.createArrayNode();
+        service.registry().all().forEach(e -> explainers.addObject().put("name", e.spec().name())
+                .put("model", e.spec().model()).put("type", e.spec().type().label()));
+        return Response.ok(mapper.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("models", names)
+                .set("explainers", explainers)).build();
     }
 
     private List<JsonNode> instances(byte[] body) {

@@ -54,7 +54,31 @@ public final class ExplanationService implements AutoCloseable {
      */
     public CompletableFuture<List<ModelExplainer.Explained>> explainAll(String model, List<JsonNode> instances,
                                                                         java.util.function.IntToLongFunction seedFor) {
-        ModelExplainer explainer = registry.require(model);
+        return explainAll(registry.require(model), instances, seedFor);
+    }
+
+    /** Explains every instance of a request with one explainer; instances run in parallel on the pool. */
+    public CompletableFuture<List<ModelExplainer.Explained>> explainAll(ModelExplainer explainer, List<JsonNode> instances,
+                                                                        java.util.function.IntToLongFunction seedFor) {
+        return explainEach(List.of(explainer), instances, (e, i) -> seedFor.applyAsLong(i))
+                .thenApply(all -> all.get(0));
+    }
+
+    /** A seed for explainer {@code e} (its index in the list) and instance {@code i}. */
+    @FunctionalInterface
+    public interface SeedFor {
+        long seed(int explainer, int instance);
+    }
+
+    /**
+     * Explains every instance with each explainer (an event of a model with several explainers). All the work is
+     * admitted together or refused together with {@link ExplainException.Kind#BUSY}: when the pool refuses one task,
+     * those already submitted are cancelled.
+     *
+     * @return per explainer, in order, the explanations of the instances, in order
+     */
+    public CompletableFuture<List<List<ModelExplainer.Explained>>> explainEach(List<ModelExplainer> explainers,
+                                                                             List<JsonNode> instances, SeedFor seedFor) {
         if (instances.isEmpty()) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, "no instances to explain");
         }
@@ -64,18 +88,28 @@ public final class ExplanationService implements AutoCloseable {
         }
         List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>();
         try {
-            for (int i = 0; i < instances.size(); i++) {
-                JsonNode instance = instances.get(i);
-                long seed = seedFor.applyAsLong(i);
-                futures.add(CompletableFuture.supplyAsync(() -> explainer.explain(instance, seed), pool));
+            for (int e = 0; e < explainers.size(); e++) {
+                ModelExplainer explainer = explainers.get(e);
+                for (int i = 0; i < instances.size(); i++) {
+                    JsonNode instance = instances.get(i);
+                    long seed = seedFor.seed(e, i);
+                    futures.add(CompletableFuture.supplyAsync(() -> explainer.explain(instance, seed), pool));
+                }
             }
         } catch (RejectedExecutionException e) {
             futures.forEach(f -> f.cancel(false));
             throw new ExplainException(ExplainException.Kind.BUSY,
                     "all explanation workers are busy; retry later");
         }
+        int n = instances.size();
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+                .thenApply(v -> {
+                    List<List<ModelExplainer.Explained>> out = new ArrayList<>();
+                    for (int e = 0; e < explainers.size(); e++) {
+                        out.add(futures.subList(e * n, (e + 1) * n).stream().map(CompletableFuture::join).toList());
+                    }
+                    return out;
+                });
     }
 
     /** Unwraps the exception a future failed with, so callers see the ExplainException itself. */

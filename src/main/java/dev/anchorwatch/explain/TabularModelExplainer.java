@@ -79,15 +79,19 @@ public final class TabularModelExplainer implements ModelExplainer {
 
     /** An instance as numbers, or with categories given by name (a kindness to users). */
     double[] parseInstance(JsonNode node) {
-        TabularData training = anchors.training();
+        return parseInstance(node, anchors.training(), spec.name());
+    }
+
+    /** An instance of a model with these features, as numbers; categories may be given by name. */
+    static double[] parseInstance(JsonNode node, TabularData training, String modelName) {
         int d = training.featureCount();
         if (node == null || !node.isArray()) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT,
-                    "an instance of model '" + spec.name() + "' must be a list of " + d + " feature values");
+                    "an instance of model '" + modelName + "' must be a list of " + d + " feature values");
         }
         if (node.size() != d) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, "instance has " + node.size()
-                    + " features; model '" + spec.name() + "' expects " + d + " (" + String.join(", ",
+                    + " features; model '" + modelName + "' expects " + d + " (" + String.join(", ",
                     training.featureNames()) + ")");
         }
         double[] x = new double[d];

@@ -123,9 +123,10 @@ public final class EventIngress {
         InferenceEvent request = explain.request();
         CompletableFuture<Reply> reply;
         try {
-            reply = explainer.explain(request).toCompletableFuture()
+            // one record per explainer of the model; all are published before the input is acknowledged
+            reply = explainer.explainAll(request).toCompletableFuture()
                     .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((record, error) -> error == null ? CompletableFuture.completedFuture(withServed(request, record))
+                    .handle((records, error) -> error == null ? CompletableFuture.completedFuture(withServed(request, records))
                             : onExplainFailure(request, unwrap(error)))
                     .thenCompose(r -> r)
                     .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
@@ -155,7 +156,7 @@ public final class EventIngress {
                     .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
                     .inferenceId(request.id()).model(request.inferenceServiceName()).namespace(request.namespace())
                     .explainer("anchorwatch").createdAt(clock.instant()).failed(p.getMessage()).build();
-            return CompletableFuture.completedFuture(new Outcome(withServed(request, failed).record(), 422, p.getMessage()));
+            return CompletableFuture.completedFuture(new Outcome(withServed(request, failed).records(), 422, p.getMessage()));
         }
         if (error instanceof TimeoutException) {
             return CompletableFuture.failedFuture(new IllegalStateException("no explanation within " + explainTimeout, error));
@@ -163,29 +164,52 @@ public final class EventIngress {
         return CompletableFuture.failedFuture(error);
     }
 
-    private record Outcome(ExplanationRecord record, int status, String message) {
+    /** The records to publish (the first is the reply in reply mode), and how to answer once they are. */
+    private record Outcome(List<ExplanationRecord> records, int status, String message) {
+        ExplanationRecord record() {
+            return records.get(0);
+        }
     }
 
     private Outcome withServed(InferenceEvent request, ExplanationRecord record) {
-        if (record == null) {
+        return withServed(request, record == null ? null : List.of(record));
+    }
+
+    private Outcome withServed(InferenceEvent request, List<ExplanationRecord> records) {
+        if (records == null || records.isEmpty() || records.contains(null)) {
             throw new IllegalStateException("the explainer completed without a record");
         }
-        if (record.servedPrediction() == null) {
-            Optional<String> served = pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
-            if (served.isPresent()) {
-                record = record.withServedPrediction(served.get());
-            }
+        Optional<String> served = pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
+        List<ExplanationRecord> out = new java.util.ArrayList<>(records.size());
+        for (ExplanationRecord record : records) {
+            out.add(record.servedPrediction() == null && served.isPresent()
+                    ? record.withServedPrediction(served.get()) : record);
         }
-        return new Outcome(record, 202, record.failed() ? "failure published" : "explanation published");
+        return new Outcome(List.copyOf(out), 202, out.get(0).failed() ? "failure published" : "explanation published");
     }
 
     private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
-        return publisher.publish(outcome.record()).toCompletableFuture()
+        List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        for (ExplanationRecord r : outcome.records()) {
+            all.add(publisher.publish(r).toCompletableFuture());
+        }
+        // all of them, then the first failure if any (every record is retried on redelivery: sinks are idempotent)
+        CompletableFuture<Void> published = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .handle((ignored, error) -> {
+                    for (CompletableFuture<Void> f : all) {
+                        if (f.isCompletedExceptionally()) {
+                            f.join();
+                        }
+                    }
+                    return null;
+                });
+        return published
                 .handle((ignored, error) -> {
                     if (error == null) {
                         pairing.completed(request, rememberPublished ? outcome.record() : null);
-                        return new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(), null,
-                                outcome.record());
+                        String ids = String.join(", ", outcome.records().stream().map(ExplanationRecord::explanationId)
+                                .toList());
+                        return new Reply(outcome.status(), outcome.message() + ": " + ids, null, outcome.record());
                     }
                     Throwable cause = unwrap(error);
                     pairing.abandoned(request);
