@@ -176,7 +176,7 @@ public final class EventIngress {
     }
 
     private Outcome withServed(InferenceEvent request, List<ExplanationRecord> records) {
-        if (records == null || records.isEmpty() || records.contains(null)) {
+        if (records == null || records.isEmpty() || records.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalStateException("the explainer completed without a record");
         }
         Optional<String> served = pairing.response(request).flatMap(response -> Predictions.forRow(response, 0));
