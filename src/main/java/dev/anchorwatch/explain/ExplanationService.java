@@ -21,6 +21,21 @@ public final class ExplanationService implements AutoCloseable {
     private final ExplainerRegistry registry;
     private final ThreadPoolExecutor pool;
     private final int maxInstances;
+    private volatile Listener listener = (spec, result, failure, nanos) -> { };
+
+    /** Told about every explanation as it ends (metrics and logs live in the wiring, not here). */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param result  the explanation, or null when it failed
+         * @param failure why it failed, or null
+         */
+        void explained(ExplainerSpec spec, ModelExplainer.Explained result, Throwable failure, long nanos);
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener == null ? (spec, result, failure, nanos) -> { } : listener;
+    }
 
     /**
      * @param workers      explanations running at once (default: number of cores)
@@ -93,7 +108,7 @@ public final class ExplanationService implements AutoCloseable {
                 for (int i = 0; i < instances.size(); i++) {
                     JsonNode instance = instances.get(i);
                     long seed = seedFor.seed(e, i);
-                    futures.add(CompletableFuture.supplyAsync(() -> explainer.explain(instance, seed), pool));
+                    futures.add(CompletableFuture.supplyAsync(() -> observed(explainer, instance, seed), pool));
                 }
             }
         } catch (RejectedExecutionException e) {
@@ -110,6 +125,27 @@ public final class ExplanationService implements AutoCloseable {
                     }
                     return out;
                 });
+    }
+
+    private ModelExplainer.Explained observed(ModelExplainer explainer, JsonNode instance, long seed) {
+        long start = System.nanoTime();
+        ModelExplainer.Explained result;
+        try {
+            result = explainer.explain(instance, seed);
+        } catch (RuntimeException | Error e) {
+            tell(explainer, null, e, System.nanoTime() - start);
+            throw e;
+        }
+        tell(explainer, result, null, System.nanoTime() - start);
+        return result;
+    }
+
+    private void tell(ModelExplainer explainer, ModelExplainer.Explained result, Throwable failure, long nanos) {
+        try {
+            listener.explained(explainer.spec(), result, failure, nanos);
+        } catch (RuntimeException ignored) {
+            // observing must never change an explanation's outcome
+        }
     }
 
     /** Unwraps the exception a future failed with, so callers see the ExplainException itself. */
