@@ -127,6 +127,8 @@ public final class ImageModelExplainer implements ModelExplainer {
                 kwargs.put(e.getKey(), i);
             } else if (e.getValue() instanceof Number d) {
                 kwargs.put(e.getKey(), d.doubleValue());
+            } else if (e.getValue() instanceof Boolean b) {
+                kwargs.put(e.getKey(), b);
             } else {
                 kwargs.put(e.getKey(), String.valueOf(e.getValue()));
             }
@@ -172,7 +174,11 @@ public final class ImageModelExplainer implements ModelExplainer {
         raw.set("segments", segmentMap(segments));
         raw.put("segment_count", segments.count());
         raw.put("segmentation_ms", ie.segmented().segmentationNanos() / 1_000_000.0);
-        raw.put("overlay_png", Base64.getEncoder().encodeToString(Overlay.png(image, segments, anchor)));
+        List<String> classNames = spec.predictor().classNames();
+        String predicted = label < classNames.size() ? label + " " + classNames.get(label) : "class " + label;
+        Overlay.Caption caption = new Overlay.Caption(predicted, ie.result().precision(), ie.result().coverage(),
+                ie.result().success(), anchor.length, segments.count());
+        raw.put("overlay_png", Base64.getEncoder().encodeToString(Overlay.png(image, segments, anchor, caption)));
         return new Explained(json, label, names, ie.result().precision(), ie.result().coverage(),
                 ie.result().success(), calls, rows, elapsed);
     }

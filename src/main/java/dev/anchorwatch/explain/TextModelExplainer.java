@@ -28,6 +28,7 @@ import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.Predictor;
 import dev.anchorwatch.text.AnchorText;
 import dev.anchorwatch.text.TextExplanation;
+import dev.anchorwatch.text.StopWords;
 import dev.anchorwatch.text.TextOptions;
 import dev.anchorwatch.text.TextSampler;
 import dev.anchorwatch.text.WordVectors;
@@ -48,7 +49,8 @@ import dev.anchorwatch.text.WordVectors;
  *   word_vectors: glove.6B.100d.txt # similarity: GloVe-style text file (.gz too); relative to the spec file
  *   max_vocabulary: 100000          # similarity: read only the first words of the file (0 = all)
  *   perturb_punctuation: false      # punctuation is kept as is and never in an anchor unless true
- *   stop_words: [a, an, the]        # kept as is and never in an anchor
+ *   stop_words: [a, an, the]        # never in an anchor; or "english" for the built-in list (StopWords)
+ *   perturb_stop_words: false       # true: stop words are still replaced in samples, only never candidates
  *   max_tokens: 512                 # longer texts are refused (400)
  *   max_chars: 20000                # longer texts are refused (400)
  *   unknown_token: UNK              # the replacement of the unknown strategy
@@ -57,7 +59,7 @@ import dev.anchorwatch.text.WordVectors;
 public final class TextModelExplainer implements ModelExplainer {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Set<String> KEYS = Set.of("sampling_strategy", "sample_proba", "top_n", "temperature",
-            "use_proba", "word_vectors", "max_vocabulary", "perturb_punctuation", "stop_words", "max_tokens",
+            "use_proba", "word_vectors", "max_vocabulary", "perturb_punctuation", "stop_words", "perturb_stop_words", "max_tokens",
             "max_chars", "unknown_token");
     /** Default word limit of a vectors file: 100,000 x 300 floats is 120 MB. */
     public static final int DEFAULT_MAX_VOCABULARY = 100_000;
@@ -115,10 +117,17 @@ public final class TextModelExplainer implements ModelExplainer {
             }
         }
         List<String> stopWords = new ArrayList<>();
-        if (f.has("stop_words")) {
+        if (f.has("stop_words") && f.raw("stop_words").isTextual()) {
+            Set<String> named = StopWords.named(f.raw("stop_words").asText());
+            if (named == null) {
+                throw new SpecException(origin, "text.stop_words", "must be a list of words or 'english', got '"
+                        + f.raw("stop_words").asText() + "'");
+            }
+            stopWords.addAll(named);
+        } else if (f.has("stop_words")) {
             JsonNode list = f.raw("stop_words");
             if (!list.isArray()) {
-                throw new SpecException(origin, "text.stop_words", "must be a list of words");
+                throw new SpecException(origin, "text.stop_words", "must be a list of words or 'english'");
             }
             for (JsonNode w : list) {
                 if (!w.isTextual() || w.asText().isBlank()) {
@@ -135,6 +144,7 @@ public final class TextModelExplainer implements ModelExplainer {
                     f.bool("use_proba", d.useProba()),
                     f.bool("perturb_punctuation", d.perturbPunctuation()),
                     Set.copyOf(stopWords),
+                    f.bool("perturb_stop_words", d.perturbStopWords()),
                     f.intValue("max_tokens", d.maxTokens(), Integer.MIN_VALUE),
                     f.intValue("max_chars", d.maxChars(), Integer.MIN_VALUE),
                     f.text("unknown_token", d.unknownToken()));
@@ -238,8 +248,13 @@ public final class TextModelExplainer implements ModelExplainer {
             params.put("use_proba", o.useProba());
         }
         params.put("perturb_punctuation", o.perturbPunctuation());
-        ArrayNode stop = params.putArray("stop_words");
-        new TreeSet<>(o.stopWords()).forEach(stop::add);
+        if (o.stopWords().equals(StopWords.ENGLISH)) {
+            params.put("stop_words", "english"); // the built-in list by name: 150 words in every explanation is noise
+        } else {
+            ArrayNode stop = params.putArray("stop_words");
+            new TreeSet<>(o.stopWords()).forEach(stop::add);
+        }
+        params.put("perturb_stop_words", o.perturbStopWords());
         params.put("unknown_token", o.unknownToken());
         params.put("max_tokens", o.maxTokens());
         params.put("max_chars", o.maxChars());

@@ -1,11 +1,11 @@
 package dev.anchorwatch.image;
 
-import boofcv.alg.color.ColorLab;
 import boofcv.alg.filter.blur.GBlurImageOps;
 import boofcv.struct.image.GrayF32;
+import boofcv.struct.image.GrayS32;
 import boofcv.struct.image.Planar;
 
-/** Conversions between {@link FloatImage} and BoofCV's planar images, shared by the BoofCV segmenters. */
+/** Conversions between {@link FloatImage} and BoofCV's planar images, used by the Felzenszwalb segmenter. */
 final class BoofImages {
     private BoofImages() {
     }
@@ -38,20 +38,6 @@ final class BoofImages {
         return out;
     }
 
-    /** CIE L*a*b* (L in [0, 100]) of a [0, 1] sRGB image, in place. */
-    static void toLab(Planar<GrayF32> rgb) {
-        float[] r = rgb.getBand(0).data;
-        float[] g = rgb.getBand(1).data;
-        float[] b = rgb.getBand(2).data;
-        float[] lab = new float[3];
-        for (int p = 0; p < r.length; p++) {
-            ColorLab.rgbToLab(r[p] * 255.0, g[p] * 255.0, b[p] * 255.0, lab); // BoofCV takes 0..255
-            r[p] = lab[0];
-            g[p] = lab[1];
-            b[p] = lab[2];
-        }
-    }
-
     /** Gaussian smoothing of every band with standard deviation {@code sigma} (no-op for sigma 0). */
     static Planar<GrayF32> blur(Planar<GrayF32> image, double sigma) {
         if (sigma <= 0) {
@@ -70,5 +56,14 @@ final class BoofImages {
                 d[i] *= factor;
             }
         }
+    }
+
+    /** A BoofCV label image as a row-major array. */
+    static int[] dense(GrayS32 labels, int w, int h) {
+        int[] out = new int[w * h];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(labels.data, labels.startIndex + y * labels.stride, out, y * w, w);
+        }
+        return out;
     }
 }

@@ -53,7 +53,7 @@ public final class FelzenszwalbSegmenter implements Segmenter {
         ImageSuperpixels<Planar<GrayF32>> fh = FactoryImageSegmentation.fh04(config, ImageType.pl(3, GrayF32.class));
         GrayS32 out = new GrayS32(w, h);
         fh.segment(rgb, out);
-        return SegmentMap.of(h, w, SlicSegmenter.dense(out, w, h));
+        return SegmentMap.of(h, w, BoofImages.dense(out, w, h));
     }
 
     @Override

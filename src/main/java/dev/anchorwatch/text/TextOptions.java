@@ -16,14 +16,17 @@ import java.util.stream.Collectors;
  *                           uniformly (default false)
  * @param perturbPunctuation whether punctuation and symbol tokens are perturbed (and so can be in an anchor);
  *                           default false: they stay as they are and are never predicates
- * @param stopWords          words (compared lower-cased) that stay as they are and are never predicates
+ * @param stopWords          words (compared lower-cased) that are never predicates, so never in an anchor
+ *                           (see {@link StopWords#ENGLISH} for a built-in list)
+ * @param perturbStopWords   whether stop words are still perturbed in samples like any other word (so an anchor's
+ *                           precision does not silently depend on them); default false: they stay as they are
  * @param maxTokens          longest text accepted, in tokens (default 512)
  * @param maxChars           longest text accepted, in characters (default 20,000): a sample is as long as the text
  * @param unknownToken       the replacement of the unknown strategy (default "UNK"); also used by the similarity
  *                           strategy for a word without vectors
  */
 public record TextOptions(Strategy strategy, double sampleProba, int topN, double temperature, boolean useProba,
-                          boolean perturbPunctuation, Set<String> stopWords, int maxTokens, int maxChars,
+                          boolean perturbPunctuation, Set<String> stopWords, boolean perturbStopWords, int maxTokens, int maxChars,
                           String unknownToken) {
 
     public enum Strategy {
@@ -36,7 +39,7 @@ public record TextOptions(Strategy strategy, double sampleProba, int topN, doubl
     }
 
     public static final TextOptions DEFAULTS =
-            new TextOptions(Strategy.UNKNOWN, 0.5, 100, 1.0, false, false, Set.of(), 512, 20_000, "UNK");
+            new TextOptions(Strategy.UNKNOWN, 0.5, 100, 1.0, false, false, Set.of(), false, 512, 20_000, "UNK");
 
     public TextOptions {
         require(strategy != null, "sampling_strategy is required");
@@ -62,51 +65,56 @@ public record TextOptions(Strategy strategy, double sampleProba, int topN, doubl
 
     public TextOptions withStrategy(Strategy v) {
         return new TextOptions(v, sampleProba, topN, temperature, useProba,
-                perturbPunctuation, stopWords, maxTokens, maxChars, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withSampleProba(double v) {
         return new TextOptions(strategy, v, topN, temperature, useProba,
-                perturbPunctuation, stopWords, maxTokens, maxChars, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withTopN(int v) {
         return new TextOptions(strategy, sampleProba, v, temperature, useProba,
-                perturbPunctuation, stopWords, maxTokens, maxChars, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withTemperature(double v) {
         return new TextOptions(strategy, sampleProba, topN, v, useProba,
-                perturbPunctuation, stopWords, maxTokens, maxChars, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withUseProba(boolean v) {
         return new TextOptions(strategy, sampleProba, topN, temperature, v,
-                perturbPunctuation, stopWords, maxTokens, maxChars, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withPerturbPunctuation(boolean v) {
         return new TextOptions(strategy, sampleProba, topN, temperature, useProba,
-                v, stopWords, maxTokens, maxChars, unknownToken);
+                v, stopWords, perturbStopWords, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withStopWords(Set<String> v) {
         return new TextOptions(strategy, sampleProba, topN, temperature, useProba,
-                perturbPunctuation, v, maxTokens, maxChars, unknownToken);
+                perturbPunctuation, v, perturbStopWords, maxTokens, maxChars, unknownToken);
+    }
+
+    public TextOptions withPerturbStopWords(boolean v) {
+        return new TextOptions(strategy, sampleProba, topN, temperature, useProba,
+                perturbPunctuation, stopWords, v, maxTokens, maxChars, unknownToken);
     }
 
     public TextOptions withMaxTokens(int v) {
         return new TextOptions(strategy, sampleProba, topN, temperature, useProba,
-                perturbPunctuation, stopWords, v, maxChars, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, v, maxChars, unknownToken);
     }
 
     public TextOptions withMaxChars(int v) {
         return new TextOptions(strategy, sampleProba, topN, temperature, useProba,
-                perturbPunctuation, stopWords, maxTokens, v, unknownToken);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, v, unknownToken);
     }
 
     public TextOptions withUnknownToken(String v) {
         return new TextOptions(strategy, sampleProba, topN, temperature, useProba,
-                perturbPunctuation, stopWords, maxTokens, maxChars, v);
+                perturbPunctuation, stopWords, perturbStopWords, maxTokens, maxChars, v);
     }
 }

@@ -13,7 +13,9 @@ import dev.anchorwatch.anchor.Sampler;
 /**
  * Perturbs one text (ANCHORS.md §4). The text is tokenized; predicate p says "token {@link #tokenOf}(p) is kept".
  * Every word is a predicate, and so is every punctuation token when {@link TextOptions#perturbPunctuation()} is
- * set; stop words and (by default) punctuation stay as they are in every sample and are never predicates.
+ * set. Stop words are never predicates: they stay as they are in every sample, or, with
+ * {@link TextOptions#perturbStopWords()}, are replaced like any other word without ever being anchor candidates.
+ * Punctuation (by default) stays as it is and is never a predicate.
  *
  * <p>In a sample, each predicate token outside the anchor is replaced with probability
  * {@link TextOptions#sampleProba()}, independently of the others: for one token over n samples this picks a
@@ -36,8 +38,9 @@ public final class TextSampler implements Sampler<String> {
     private final int[] predicateOf;
     private final double sampleProba;
     private final String unknown;
-    private final String[][] replacements; // per predicate; null: the unknown token
-    private final double[][] cumulative;   // per predicate; null: uniform over replacements
+    private final boolean[] perturbed;     // per token: may be replaced in a sample
+    private final String[][] replacements; // per token; null: the unknown token
+    private final double[][] cumulative;   // per token; null: uniform over replacements
 
     /**
      * @param vectors the word vectors of the similarity strategy; ignored (may be null) for the unknown one
@@ -66,22 +69,28 @@ public final class TextSampler implements Sampler<String> {
         this.unknown = options.unknownToken();
         this.tokenText = new String[tokens.size()];
         this.predicateOf = new int[tokens.size()];
+        this.perturbed = new boolean[tokens.size()];
         List<Integer> predicates = new ArrayList<>();
         for (int t = 0; t < tokens.size(); t++) {
             Token token = tokens.get(t);
             tokenText[t] = token.text();
-            boolean perturbable = (token.word() || options.perturbPunctuation()) && !options.isStopWord(token.text());
-            predicateOf[t] = perturbable ? predicates.size() : -1;
-            if (perturbable) {
+            boolean candidate = token.word() || options.perturbPunctuation();
+            boolean stop = options.isStopWord(token.text());
+            perturbed[t] = candidate && (!stop || options.perturbStopWords());
+            predicateOf[t] = candidate && !stop ? predicates.size() : -1;
+            if (predicateOf[t] >= 0) {
                 predicates.add(t);
             }
         }
         this.tokenOf = predicates.stream().mapToInt(Integer::intValue).toArray();
-        this.replacements = new String[tokenOf.length][];
-        this.cumulative = new double[tokenOf.length][];
+        this.replacements = new String[tokens.size()][];
+        this.cumulative = new double[tokens.size()][];
         if (similarity) {
-            for (int p = 0; p < tokenOf.length; p++) {
-                Token token = tokens.get(tokenOf[p]);
+            for (int p = 0; p < tokens.size(); p++) {
+                if (!perturbed[p]) {
+                    continue;
+                }
+                Token token = tokens.get(p);
                 List<Neighbour> near = token.word() ? vectors.neighbours(token.text(), options.topN()) : List.of();
                 if (near.isEmpty()) {
                     continue; // no vectors: the unknown token
@@ -161,7 +170,7 @@ public final class TextSampler implements Sampler<String> {
         return tokenOf[p];
     }
 
-    /** The predicate of token {@code t}, or -1 if the token is never perturbed. */
+    /** The predicate of token {@code t}, or -1 if the token is never an anchor candidate. */
     public int predicateOf(int t) {
         return predicateOf[t];
     }
@@ -173,7 +182,8 @@ public final class TextSampler implements Sampler<String> {
 
     /** What predicate {@code p}'s token may be replaced by, in draw order. */
     public List<String> replacements(int p) {
-        return replacements[p] == null ? List.of(unknown) : List.of(replacements[p]);
+        int t = tokenOf[p];
+        return replacements[t] == null ? List.of(unknown) : List.of(replacements[t]);
     }
 
     @Override
@@ -200,8 +210,8 @@ public final class TextSampler implements Sampler<String> {
                 }
                 int p = predicateOf[t];
                 String out = tokenText[t];
-                if (p >= 0 && !fixed[p] && rng.nextDouble() < sampleProba) {
-                    out = replacement(p, rng);
+                if (perturbed[t] && (p < 0 || !fixed[p]) && rng.nextDouble() < sampleProba) {
+                    out = replacement(t, rng);
                 }
                 sb.append(out);
                 if (p >= 0 && out.equals(tokenText[t])) {
@@ -213,12 +223,12 @@ public final class TextSampler implements Sampler<String> {
         return new Draw<>(samples, satisfied.build());
     }
 
-    private String replacement(int p, RandomGenerator rng) {
-        String[] words = replacements[p];
+    private String replacement(int t, RandomGenerator rng) {
+        String[] words = replacements[t];
         if (words == null) {
             return unknown;
         }
-        double[] c = cumulative[p];
+        double[] c = cumulative[t];
         if (c == null) {
             return words[rng.nextInt(words.length)];
         }

@@ -77,7 +77,7 @@ class FashionExplainResourceTest {
         assertEquals(28, e.at("/data/raw/segments").size());
         assertTrue(e.at("/data/raw/predictor_calls").asLong() > 0);
         byte[] png = Base64.getDecoder().decode(e.at("/data/raw/overlay_png").asText());
-        assertEquals(224, ImageIO.read(new ByteArrayInputStream(png)).getHeight());
+        assertEquals(2 * 8 + 2 * 224 + 8, ImageIO.read(new ByteArrayInputStream(png)).getWidth(), "anchor beside image");
         assertTrue(e.toString().length() < 60_000, "compact: " + e.toString().length() + " characters");
 
         ObjectNode b64 = JSON.createObjectNode().put("b64", DemoModels.fashionExampleB64());

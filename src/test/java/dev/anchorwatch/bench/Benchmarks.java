@@ -41,7 +41,7 @@ public final class Benchmarks {
         System.err.println("            events [--events N] [--warmup N] [--concurrency N]");
         System.err.println("            events-app [--events N] [--warmup N] [--concurrency N] [--jar PATH] [--scenario both|http|kafka]");
         System.err.println("                       [--set APP_PROPERTY=VALUE]...");
-        System.err.println("            image [--passes N] [--large N] [--no-http]");
+        System.err.println("            image [--passes N] [--large N] [--no-http] [--large-only] [--large-segments 10,50]");
         System.err.println("            shap PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
         System.err.println("            viewer [--rows N] [--passes N]");
         System.exit(2);

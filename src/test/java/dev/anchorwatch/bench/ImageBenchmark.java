@@ -47,8 +47,13 @@ public final class ImageBenchmark {
         int passes = 2;
         int large = 5;
         boolean http = true;
+        boolean small = true;
+        int[] largeSegments = {10, 50};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--large-only" -> small = false;
+                case "--large-segments" -> largeSegments = java.util.Arrays.stream(args[++i].split(","))
+                        .mapToInt(Integer::parseInt).toArray();
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
                 case "--large" -> large = Integer.parseInt(args[++i]);
                 case "--no-http" -> http = false;
@@ -63,7 +68,7 @@ public final class ImageBenchmark {
         System.out.printf(Locale.ROOT, "Image benchmark: %d Fashion-MNIST test images, logistic regression; %d cores, "
                 + "Java %s%n", fashion.size(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
-        for (String seg : List.of("grid", "slic")) {
+        for (String seg : small ? List.of("grid", "slic") : List.<String>of()) {
             Consumer<ObjectNode> image = seg.equals("grid") ? o -> { } : o -> {
                 o.put("segmentation", "slic");
                 o.remove("grid_size");
@@ -78,7 +83,7 @@ public final class ImageBenchmark {
                         pass == 1 ? 2000 : 0, null);
             }
         }
-        if (http) {
+        if (http && small) {
             try (ModelServer server = ModelServer.builder().host("127.0.0.1").port(0).model("fashion", lr).start()) {
                 for (int rowsPerRequest : new int[] {25, 500}) {
                     ExplainerSpec spec = fashionSpec(server.baseUrl(), rowsPerRequest, o -> { });
@@ -106,7 +111,7 @@ public final class ImageBenchmark {
                 images.add(synthetic(299, 299, 100 + i));
             }
             RedQuadrant model = new RedQuadrant(299, 299);
-            for (int n : new int[] {10, 50}) {
+            for (int n : largeSegments) {
                 ExplainerSpec spec = largeSpec("http://127.0.0.1:1", 1_000_000, n);
                 TimedPredictor inProcess = new TimedPredictor(Predictors.inProcess(model));
                 ImageModelExplainer explainer = ExplainerFactory.image(spec, inProcess);
@@ -145,8 +150,11 @@ public final class ImageBenchmark {
         double[] rows = new double[n];
         double[] precision = new double[n];
         double[] size = new double[n];
+        double[] coverage = new double[n];
         double[] freshPrecision = new double[n];
         int found = 0;
+        int empty = 0;
+        double load0 = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         long modelNanos0 = predictor.nanos.get();
         long bytes0 = server == null ? 0 : server.bytesReceived();
         long t0 = System.nanoTime();
@@ -161,6 +169,7 @@ public final class ImageBenchmark {
             calls[i] = e.predictorCalls();
             rows[i] = e.predictorRows();
             precision[i] = e.precision();
+            coverage[i] = e.coverage();
             size[i] = e.json().toString().length();
             if (i == 0) {
                 JsonNode raw = e.json().at("/data/raw");
@@ -170,6 +179,7 @@ public final class ImageBenchmark {
                         raw.get("instance").toString().length(), raw.get("examples").toString().length());
             }
             found += e.success() ? 1 : 0;
+            empty += e.success() && e.anchor().isEmpty() ? 1 : 0;
             if (fresh > 0) { // the anchor's precision re-measured on fresh samples (another seed), by the model
                 JsonNode ids = e.json().at("/data/anchor");
                 int[] anchor = new int[ids.size()];
@@ -202,8 +212,11 @@ public final class ImageBenchmark {
                     (server.bytesReceived() - bytes0) / 1e6 / n,
                     (server.bytesReceived() - bytes0) / Math.max(1.0, Arrays.stream(rows).sum()));
         }
-        System.out.printf(Locale.ROOT, "  precision median %.3f, anchors found %d of %d, explanation JSON median %.0f "
-                + "characters%n", quantile(precision, 0.5), found, n, quantile(size, 0.5));
+        System.out.printf(Locale.ROOT, "  precision median %.3f, coverage median %.3f, anchors found %d of %d (%d of them "
+                + "empty), explanation JSON median %.0f characters%n", quantile(precision, 0.5), quantile(coverage, 0.5),
+                found, n, empty, quantile(size, 0.5));
+        System.out.printf(Locale.ROOT, "  load average %.1f before, %.1f after%n", load0,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         if (fresh > 0) {
             System.out.printf(Locale.ROOT, "  precision re-measured on %d fresh samples per anchor: median %.3f, min %.3f%n",
                     fresh, quantile(freshPrecision, 0.5), Arrays.stream(freshPrecision).min().orElse(0));

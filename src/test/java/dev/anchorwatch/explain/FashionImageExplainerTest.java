@@ -109,7 +109,7 @@ class FashionImageExplainerTest {
             assertEquals(28, data.at("/raw/segments").size());
             assertEquals(49, e.json().at("/data/raw/segment_count").asInt());
             byte[] overlay = Base64.getDecoder().decode(data.at("/raw/overlay_png").asText());
-            assertEquals(224, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
+            assertEquals(2 * 8 + 2 * 224 + 8, ImageIO.read(new ByteArrayInputStream(overlay)).getWidth());
             for (JsonNode step : data.at("/raw/examples")) {
                 assertTrue(step.get("covered_true").size() <= 3, "examples are capped");
             }
@@ -168,6 +168,45 @@ class FashionImageExplainerTest {
                 double perImage = (server.bytesReceived() - before) / (double) fromBinary.predictorRows();
                 assertTrue(perImage < 784 * 4 + 100, perImage + " bytes per image");
             }
+        }
+    }
+
+    @Test
+    void slicDefaultsOverV1GiveScikitImagesSuperpixelsAndANamedPicture() throws Exception {
+        ExplainerSpec spec = spec(PredictorConfig.Protocol.V1, o -> {
+            o.put("segmentation", "slic");
+            o.remove("grid_size");
+        });
+        try (ImageModelExplainer explainer = ExplainerFactory.image(spec, Predictors.http(spec.predictor()))) {
+            Explained e = explainer.explain(nested(TestImages.fashion().get(0)), 5);
+            JsonNode kwargs = e.json().at("/meta/params/segmentation_kwargs");
+            assertEquals("slic", e.json().at("/meta/params/segmentation_fn").asText());
+            assertEquals(10, kwargs.get("n_segments").asInt());
+            assertEquals(0.5, kwargs.get("sigma").asDouble());
+            assertTrue(kwargs.get("enforce_connectivity").isBoolean() && kwargs.get("enforce_connectivity").asBoolean());
+            assertEquals(0, kwargs.get("start_label").asInt());
+            assertEquals(8, e.json().at("/data/raw/segment_count").asInt(), "scikit-image gives the ankle boot 8");
+            assertEquals(9, e.prediction());
+            byte[] png = Base64.getDecoder().decode(e.json().at("/data/raw/overlay_png").asText());
+            java.awt.image.BufferedImage picture = ImageIO.read(new ByteArrayInputStream(png));
+            assertEquals(2 * 8 + 2 * 224 + 8, picture.getWidth());
+            // exactly the picture of this anchor with the caption naming the class from predictor.class_names
+            JsonNode raw = e.json().at("/data/raw");
+            int[] labels = new int[28 * 28];
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    labels[y * 28 + x] = raw.get("segments").get(y).get(x).asInt();
+                }
+            }
+            int[] anchor = new int[e.json().at("/data/anchor").size()];
+            for (int k = 0; k < anchor.length; k++) {
+                anchor[k] = e.json().at("/data/anchor").get(k).asInt();
+            }
+            byte[] expected = dev.anchorwatch.image.Overlay.png(TestImages.fashion().get(0),
+                    dev.anchorwatch.image.SegmentMap.of(28, 28, labels), anchor,
+                    new dev.anchorwatch.image.Overlay.Caption("9 Ankle boot", e.precision(), e.coverage(), e.success(),
+                            anchor.length, 8));
+            assertTrue(java.util.Arrays.equals(expected, png), "the picture names the class: 9 Ankle boot");
         }
     }
 

@@ -33,6 +33,7 @@ import dev.anchorwatch.anchor.Draw;
 import dev.anchorwatch.model.BagOfWordsClassifier;
 import dev.anchorwatch.demo.ModelServer;
 import dev.anchorwatch.model.Predictors;
+import dev.anchorwatch.text.StopWords;
 import dev.anchorwatch.text.TextSampler;
 
 /**
@@ -196,12 +197,35 @@ class TextModelExplainerTest {
         assertSpecError(url, "{sampling_strategy: similarity}", "field 'text.word_vectors': is required");
         assertSpecError(url, "{top_n: 5}", "field 'text.top_n': only applies to sampling_strategy: similarity");
         assertSpecError(url, "{stopwords: [a]}", "field 'text.stopwords': unknown field (allowed: max_chars,");
-        assertSpecError(url, "{stop_words: a}", "field 'text.stop_words': must be a list of words");
+        assertSpecError(url, "{stop_words: a}", "field 'text.stop_words': must be a list of words or 'english', got 'a'");
+        assertSpecError(url, "{stop_words: 3}", "field 'text.stop_words': must be a list of words or 'english'");
+        assertSpecError(url, "{perturb_stop_words: yes please}", "field 'text.perturb_stop_words': must be true or false");
         assertSpecError(url, "{max_tokens: 0}", "field 'text.max_tokens': max_tokens must be >= 1, got 0");
         assertSpecError(url, "{use_proba: 1, sampling_strategy: similarity, word_vectors: x.txt}",
                 "field 'text.use_proba': must be true or false, got 1");
         assertSpecError(url, "{sampling_strategy: similarity, word_vectors: /nonexistent/glove.txt}",
                 "field 'text.word_vectors': no such file: /nonexistent/glove.txt");
+    }
+
+    @Test
+    void englishStopWordsPerturbedButNeverInTheAnchor() throws IOException {
+        try (ModelExplainer stop = ExplainerFactory.create(spec(server.baseUrl(),
+                "{stop_words: english, perturb_stop_words: true}"))) {
+            ModelExplainer.Explained e = stop.explain(TextNode.valueOf("the film was a delight and the cast is superb"), 7);
+            JsonNode params = e.json().path("meta").path("params");
+            assertEquals("english", params.path("stop_words").asText(), "the built-in list by name");
+            assertTrue(params.path("perturb_stop_words").asBoolean());
+            for (String word : e.anchor()) {
+                assertTrue(!StopWords.ENGLISH.contains(word), "stop word in the anchor: " + e.anchor());
+            }
+            boolean stopWordReplaced = false;
+            for (JsonNode step : e.json().path("data").path("raw").path("examples")) {
+                for (JsonNode example : step.path("covered_true")) {
+                    stopWordReplaced |= !example.asText().startsWith("the ");
+                }
+            }
+            assertTrue(stopWordReplaced, "stop words are replaced in samples: " + e.json().at("/data/raw/examples"));
+        }
     }
 
     private static void assertSpecError(String url, String text, String expected) {

@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -31,6 +37,85 @@ class SegmentationTest {
     }
 
     @Test
+    void slicDefaultsGiveScikitImagesLabelsOnTheVendoredFashionImages() throws Exception {
+        List<int[]> expected = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                getClass().getResourceAsStream("/image/skimage_slic_fmnist_first10.txt"), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.startsWith("#")) {
+                    expected.add(Arrays.stream(line.trim().split(" ")).mapToInt(Integer::parseInt).toArray());
+                }
+            }
+        }
+        List<FloatImage> images = TestImages.fashion();
+        assertEquals(10, expected.size());
+        for (int i = 0; i < 10; i++) {
+            SegmentMap m = new SlicSegmenter().segment(images.get(i));
+            assertArrayEquals(expected.get(i), m.labels(), "image " + i + ": labels as scikit-image's slic gives them");
+            assertContiguous(m);
+        }
+        // image 0 (an ankle boot): 8 superpixels, as scikit-image gives (BoofCV's SLIC gave 5 to 8)
+        assertEquals(8, new SlicSegmenter().segment(images.get(0)).count());
+    }
+
+    @Test
+    void regularGridPlacesSeedsAsScikitImageDoes() {
+        // 28x28 (depth 1), 10 segments: a 3x3 grid from 4 with step 9
+        int[][] g = SlicSegmenter.regularGrid(new int[] {1, 28, 28}, 10);
+        assertArrayEquals(new int[] {0, 4, 4}, g[0]);
+        assertArrayEquals(new int[] {1, 9, 9}, g[1]);
+        // 299x299: start 47, step 95 (sqrt(8940.1) = 94.55)
+        g = SlicSegmenter.regularGrid(new int[] {1, 299, 299}, 10);
+        assertArrayEquals(new int[] {0, 47, 47}, g[0]);
+        assertArrayEquals(new int[] {1, 95, 95}, g[1]);
+        // scikit-image's documented examples
+        g = SlicSegmenter.regularGrid(new int[] {20, 40}, 8);
+        assertArrayEquals(new int[] {5, 5}, g[0]);
+        assertArrayEquals(new int[] {10, 10}, g[1]);
+        g = SlicSegmenter.regularGrid(new int[] {3, 20, 40}, 8);
+        assertArrayEquals(new int[] {1, 5, 5}, g[0]);
+        assertArrayEquals(new int[] {3, 10, 10}, g[1]);
+        g = SlicSegmenter.regularGrid(new int[] {20, 40}, 32);
+        assertArrayEquals(new int[] {2, 2}, g[0]);
+        assertArrayEquals(new int[] {5, 5}, g[1]);
+        // more points than pixels: every pixel
+        g = SlicSegmenter.regularGrid(new int[] {1, 2, 2}, 10);
+        assertArrayEquals(new int[] {1, 1, 1}, g[1]);
+    }
+
+    @Test
+    void connectivitySplitsDisconnectedLabelsAndMergesSmallOnes() {
+        // label 0 in two separate pieces, label 1 between them; a single pixel of label 2 inside label 1
+        int[] labels = {
+            0, 0, 1, 1, 0, 0,
+            0, 0, 1, 2, 0, 0,
+            0, 0, 1, 1, 0, 0};
+        // min size 2: the lone pixel joins the last labelled neighbour its search met (component 1)
+        assertArrayEquals(new int[] {
+            0, 0, 1, 1, 2, 2,
+            0, 0, 1, 1, 2, 2,
+            0, 0, 1, 1, 2, 2}, SlicSegmenter.connect(labels, 3, 6, 2, 100));
+        // min size 0 keeps it; max size 4 stops each breadth-first search at 4 pixels, the rest of a region
+        // starting components of their own (expected values from scikit-image 0.19.3's connectivity step)
+        assertArrayEquals(new int[] {
+            0, 0, 1, 1, 2, 2,
+            0, 0, 1, 3, 2, 2,
+            4, 4, 1, 5, 6, 6}, SlicSegmenter.connect(labels, 3, 6, 0, 4));
+    }
+
+    @Test
+    void labOfGreysAndPrimariesIsCieLab() {
+        float[] lab = SlicSegmenter.lab(new FloatImage(1, 3, 3, new float[] {1, 1, 1, 0, 0, 0, 1, 0, 0}));
+        assertEquals(100, lab[0], 1e-3);
+        assertEquals(0, lab[1], 0.01);
+        assertEquals(0, lab[2], 0.01);
+        assertEquals(0, lab[3], 1e-6);
+        assertEquals(53.24, lab[6], 0.01); // sRGB red: L* 53.24, a* 80.09, b* 67.20
+        assertEquals(80.09, lab[7], 0.01);
+        assertEquals(67.20, lab[8], 0.01);
+    }
+
+    @Test
     void slicDefaultsOnAColourImageGiveRoughlyTenContiguousLabels() {
         FloatImage img = TestImages.quadrants(64, 64, 3, 1);
         SegmentMap m = new SlicSegmenter().segment(img);
@@ -39,34 +124,31 @@ class SegmentationTest {
     }
 
     @Test
-    void slicRespectsRequestedCountOnA299ImageAndSegmentsGrayscale() {
+    void slicRespectsRequestedCountOnA299Image() {
         SegmentMap big = new SlicSegmenter(50, 10, 0.5, 10).segment(TestImages.quadrants(299, 299, 3, 2));
         assertContiguous(big);
         assertTrue(big.count() >= 25 && big.count() <= 75, "about 50 segments, got " + big.count());
-
-        for (FloatImage f : TestImages.fashion().subList(0, 3)) {
-            SegmentMap m = new SlicSegmenter().segment(f);
-            assertContiguous(m);
-            assertTrue(m.count() >= 2 && m.count() <= 20, "28x28 grayscale: got " + m.count());
-        }
     }
 
     @Test
-    void slicSegmentsFollowColourEdges() {
-        // two halves of very different colour: no segment should straddle the middle column much
-        SegmentMap m = new SlicSegmenter(8, 10, 0.5, 10).segment(TestImages.quadrants(64, 64, 3, 3));
-        int straddling = 0;
-        for (int s = 0; s < m.count(); s++) {
-            boolean left = false;
-            boolean right = false;
-            for (int p : m.pixelsOf(s)) {
-                int x = p % 64;
-                left |= x < 30;
-                right |= x >= 34;
-            }
-            straddling += left && right ? 1 : 0;
+    void slicOnAColourImageAgreesWithScikitImage() throws Exception {
+        int[] expected;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                getClass().getResourceAsStream("/image/skimage_slic_discs_40x48.txt"), StandardCharsets.UTF_8))) {
+            r.readLine();
+            expected = Arrays.stream(r.readLine().trim().split(" ")).mapToInt(Integer::parseInt).toArray();
         }
-        assertEquals(0, straddling, "no superpixel crosses a colour edge");
+        SegmentMap m = new SlicSegmenter().segment(SegmentationTestImages.discs(40, 48));
+        assertContiguous(m);
+        assertEquals(7, m.count(), "scikit-image gives 7 superpixels");
+        // flat colours make exact distance ties, which last-bit differences of float32 pow/cbrt (numpy's against
+        // Java's, and between numpy builds) can break the other way: the labels agree on 95% of the pixels
+        int[] labels = m.labels();
+        int same = 0;
+        for (int p = 0; p < labels.length; p++) {
+            same += labels[p] == expected[p] ? 1 : 0;
+        }
+        assertTrue(same >= 0.95 * labels.length, "agreement with scikit-image: " + same + " of " + labels.length);
     }
 
     @Test
