@@ -62,5 +62,12 @@ public interface AnchorwatchConfig {
         /** Port of the demo model server; 0 picks a free one. */
         @WithDefault("8081")
         int port();
+
+        /**
+         * The model whose logger events the demo's KernelSHAP explainer (adult-shap) also explains: adult (every Adult
+         * event gets Anchors and KernelSHAP) or adult-shap (only its own name).
+         */
+        @WithDefault("adult")
+        String shapModel();
     }
 }

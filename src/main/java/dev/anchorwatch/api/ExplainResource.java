@@ -30,6 +30,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -68,8 +69,10 @@ public class ExplainResource {
     @Blocking
     public CompletionStage<Response> explain(@PathParam("name") String name,
                                              @jakarta.ws.rs.QueryParam("instances") String mode,
+                                             @jakarta.ws.rs.QueryParam("explainer") String which,
                                              @Context HttpHeaders headers, InputStream stream) {
-        ModelExplainer explainer = service.registry().require(name);
+        // the explainer of that name, or the model's only one; ?explainer= (a name or a type) picks among several
+        ModelExplainer explainer = service.registry().require(name, which);
         boolean firstOnly = firstOnly(mode);
         String declaredText = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         long declared = -1;
@@ -94,10 +97,11 @@ public class ExplainResource {
             instances = firstOnly && !all.isEmpty() ? all.subList(0, 1) : all;
             ticket.endDecode();
             ticket.shrinkTo(body.length);
-            // no inference id here: the seed comes from the spec, or from the model and the instance itself,
-            // so that the same request always gets the same explanation
-            explained = service.explainAll(name, instances, i -> explainer.spec().seed()
-                    .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())));
+            // no inference id here: the seed comes from the spec, or from the explainer and the instance itself,
+            // so that the same request always gets the same explanation, however the explainer was addressed
+            String seedName = explainer.spec().name();
+            explained = service.explainAll(explainer, instances, i -> explainer.spec().seed()
+                    .orElseGet(() -> Seeds.derive(seedName, instances.get(i).toString())));
         } catch (Admission.Refused r) {
             ticket.close();
             throw refused(r);
@@ -147,17 +151,28 @@ public class ExplainResource {
 
     @GET
     @Path("{name}")
-    public Response model(@PathParam("name") String name) {
-        ModelExplainer explainer = service.registry().require(name);
-        return Response.ok(mapper.createObjectNode().put("name", name).put("ready", true)
-                .put("explainer", explainer.spec().type().label())).build();
+    public Response model(@PathParam("name") String name, @QueryParam("explainer") String which) {
+        ModelExplainer explainer = service.registry().require(name, which);
+        var node = mapper.createObjectNode().put("name", name).put("ready", true)
+                .put("explainer", explainer.spec().type().label());
+        ArrayNode all = node.putArray("explainers");
+        java.util.LinkedHashSet<ModelExplainer> related = new java.util.LinkedHashSet<>();
+        related.add(explainer);
+        related.addAll(service.registry().forModel(explainer.spec().model()));
+        related.forEach(e -> all.addObject().put("name", e.spec().name()).put("model", e.spec().model())
+                .put("type", e.spec().type().label()));
+        return Response.ok(node).build();
     }
 
     @GET
     public Response models() {
         ArrayNode names = mapper.createArrayNode();
         service.registry().names().forEach(names::add);
-        return Response.ok(mapper.createObjectNode().set("models", names)).build();
+        ArrayNode explainers = mapper.createArrayNode();
+        service.registry().all().forEach(e -> explainers.addObject().put("name", e.spec().name())
+                .put("model", e.spec().model()).put("type", e.spec().type().label()));
+        return Response.ok(mapper.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("models", names)
+                .set("explainers", explainers)).build();
     }
 
     private ExplainException refused(Admission.Refused r) {

@@ -83,10 +83,34 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ExplanationService service(ExplainerRegistry registry, AnchorwatchConfig config) {
+    ExplanationService service(ExplainerRegistry registry, AnchorwatchConfig config,
+                               Instance<io.micrometer.core.instrument.MeterRegistry> meters) {
         int workers = config.explain().workers() > 0 ? config.explain().workers()
                 : Runtime.getRuntime().availableProcessors();
-        return new ExplanationService(registry, workers, config.explain().queue(), config.explain().maxInstances());
+        ExplanationService service = new ExplanationService(registry, workers, config.explain().queue(),
+                config.explain().maxInstances());
+        io.micrometer.core.instrument.MeterRegistry m = meters.isResolvable() ? meters.get() : null;
+        service.setListener((spec, result, failure, nanos) -> {
+            // the canonical explanation meters, tagged by model and explainer type (AnchorTabular, KernelShap, ...)
+            String outcome = failure != null ? "failed" : result.success() ? "found" : "not_found";
+            String explainer = spec.type().label();
+            if (m != null) {
+                m.counter("anchorwatch.explanations", "model", spec.model(), "explainer", explainer, "outcome", outcome)
+                        .increment();
+                io.micrometer.core.instrument.Timer.builder("anchorwatch.explanation.duration")
+                        .tags("model", spec.model(), "explainer", explainer).publishPercentileHistogram()
+                        .register(m).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            if (failure != null) {
+                LOG.debugf("explanation failed: explainer %s (%s) of model %s after %d ms: %s", spec.name(), explainer,
+                        spec.model(), nanos / 1_000_000, failure.getMessage());
+            } else {
+                LOG.debugf("explained: explainer %s (%s) of model %s, outcome %s, %d predictor requests, %d rows, %d ms",
+                        spec.name(), explainer, spec.model(), outcome, result.predictorCalls(), result.predictorRows(),
+                        nanos / 1_000_000);
+            }
+        });
+        return service;
     }
 
     void closeService(@Disposes ExplanationService service) {

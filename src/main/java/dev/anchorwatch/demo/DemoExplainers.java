@@ -21,18 +21,21 @@ public class DemoExplainers implements ExplainerSource {
 
     private final String host;
     private final int port;
+    private final String shapModel;
     private DemoModels demo;
 
     DemoExplainers(@ConfigProperty(name = "anchorwatch.demo.host", defaultValue = "127.0.0.1") String host,
-                   @ConfigProperty(name = "anchorwatch.demo.port", defaultValue = "8081") int port) {
+                   @ConfigProperty(name = "anchorwatch.demo.port", defaultValue = "8081") int port,
+                   @ConfigProperty(name = "anchorwatch.demo.shap-model", defaultValue = DemoModels.ADULT) String shapModel) {
         this.host = host;
         this.port = port;
+        this.shapModel = shapModel;
     }
 
     @Override
     public synchronized List<ModelExplainer> explainers() {
         if (demo == null) {
-            demo = DemoModels.start(host, port);
+            demo = DemoModels.start(host, port, shapModel);
         }
         return demo.explainers();
     }
@@ -48,6 +51,9 @@ public class DemoExplainers implements ExplainerSource {
                 + "-d '{\"instances\": [%s]}'", demo.predictorUrl(), DemoModels.ADULT, DemoModels.ADULT_EXAMPLE));
         lines.add(String.format("curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' "
                 + "-d '{\"instances\": [%s]}'", api, DemoModels.ADULT, DemoModels.ADULT_EXAMPLE));
+        lines.add("KernelSHAP attributions of the same row (raw.plot_png is a bar chart, base64 PNG):");
+        lines.add(String.format("curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' "
+                + "-d '{\"instances\": [%s]}'", api, DemoModels.ADULT_SHAP, DemoModels.ADULT_EXAMPLE));
         lines.add(String.format("curl -s -X POST %s/v1/models/%s:explain -H 'Content-Type: application/json' "
                 + "-d '{\"instances\": [%s]}'", api, DemoModels.MOVIE, DemoModels.MOVIE_EXAMPLE));
         lines.add("A KServe logger event (explained to the configured sinks):");

@@ -31,6 +31,10 @@ import dev.anchorwatch.model.RandomForest;
 public final class DemoModels implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DemoModels.class);
     public static final String ADULT = "adult";
+    /** The Adult model's KernelSHAP explainer (spec demo/adult-shap.yaml). */
+    public static final String ADULT_SHAP = "adult-shap";
+    /** The same forest answering class probabilities, as KernelSHAP needs. */
+    public static final String ADULT_PROBA = "adult-proba";
     /** Test row 0 of the vendored Adult test set, as KServe's income example sent it. */
     public static final String ADULT_EXAMPLE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
     public static final String MOVIE = "movie";
@@ -47,6 +51,15 @@ public final class DemoModels implements AutoCloseable {
     }
 
     public static DemoModels start(String host, int port) {
+        return start(host, port, ADULT);
+    }
+
+    /**
+     * @param shapModel the model whose logger events the KernelSHAP explainer also explains: {@code adult} (every
+     *                  Adult event gets an Anchors and a KernelSHAP explanation) or {@code adult-shap} (only
+     *                  {@code :explain} and events naming adult-shap)
+     */
+    public static DemoModels start(String host, int port, String shapModel) {
         long t0 = System.nanoTime();
         LabeledData adult;
         try (InputStream in = resource("demo/adult/adult_train.csv")) {
@@ -71,7 +84,8 @@ public final class DemoModels implements AutoCloseable {
         }
         ModelServer server;
         try {
-            server = ModelServer.builder().host(host).port(port).model(ADULT, forest).textModel(MOVIE, movie)
+            server = ModelServer.builder().host(host).port(port).model(ADULT, forest)
+                    .model(ADULT_PROBA, forest, ModelServer.Output.PROBABILITIES).textModel(MOVIE, movie)
                     .model(FASHION, fashion)
                     .start();
         } catch (IOException e) {
@@ -86,7 +100,11 @@ public final class DemoModels implements AutoCloseable {
                 movie.vocabularySize(), server.baseUrl());
         ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()));
         LOG.infof("demo model '%s' (Fashion-MNIST logistic regression) served at %s", FASHION, server.baseUrl());
-        return new DemoModels(server, List.of(explainer, movieExplainer, fashionExplainer));
+        ModelExplainer shapExplainer = ExplainerFactory.create(SpecLoader.loadResource("demo/adult-shap.yaml",
+                SpecLoader.predictorUrl(server.baseUrl()).andThen(tree -> tree.put("model", shapModel))));
+        LOG.infof("demo explainer '%s' (KernelSHAP of the Adult forest's probabilities, served as '%s'), explaining"
+                + " events of model '%s'", ADULT_SHAP, ADULT_PROBA, shapModel);
+        return new DemoModels(server, List.of(explainer, movieExplainer, fashionExplainer, shapExplainer));
     }
 
     public List<ModelExplainer> explainers() {

@@ -103,6 +103,24 @@ final class BlackBox {
         return out;
     }
 
+    /** Scores (class probabilities, margins or a value) for a batch, checked for length; blocks until answered. */
+    double[][] scores(Instances batch) {
+        int n = batch.size();
+        calls.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
+        rows.addAndGet(n);
+        double[][] out;
+        try {
+            out = predictor.predictScores(batch).join();
+        } catch (CompletionException e) {
+            throw translate(e);
+        }
+        if (out.length != n) {
+            throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '" + model
+                    + "' returned " + out.length + " score vectors for " + n + " instances");
+        }
+        return out;
+    }
+
     /** Labels for a batch, checked for length; the future fails with the predictor's own exception. */
     CompletableFuture<int[]> predictAsync(Instances batch) {
         int n = batch.size();

@@ -25,7 +25,53 @@ public final class ExplainerFactory {
             case ANCHOR_TEXT -> TextModelExplainer.create(spec, Predictors.http(spec.predictor()),
                     spec.predictor().maxRowsPerRequest());
             case ANCHOR_IMAGE -> image(spec, null);
+            case KERNEL_SHAP -> shap(spec, Predictors.http(spec.predictor()), spec.predictor().maxRowsPerRequest());
         };
+    }
+
+    /**
+     * A KernelShap explainer over any predictor that gives scores (HTTP or in-process): loads the training data (for
+     * the features and, by default, the background), summarises the background, checks the groups and caps.
+     */
+    public static ShapModelExplainer shap(ExplainerSpec spec, Predictor predictor, int maxRowsPerRequest) {
+        ShapOptions options = ShapOptions.parse(spec);
+        TabularData training = loadTraining(spec);
+        if (!spec.data().featureNames().isEmpty() && !spec.data().featureNames().equals(training.featureNames())) {
+            throw new SpecException(spec.origin(), "data.feature_names", "do not match the training data's columns "
+                    + training.featureNames());
+        }
+        TabularData source = training;
+        if (!options.background().equals("training")) {
+            source = loadTabular(spec, options.background(), "shap.background");
+            if (source.featureCount() != training.featureCount()) {
+                throw new SpecException(spec.origin(), "shap.background", options.background() + " has "
+                        + source.featureCount() + " columns; the training data has " + training.featureCount());
+            }
+        }
+        double[][] rows = new double[source.rowCount()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = source.row(i);
+        }
+        // the summary's randomness is fixed per spec, so every replica holds the same background
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(spec.seed().orElse(0L));
+        String how = options.summarise().equals("auto")
+                ? (rows.length > options.backgroundSize() ? "sample" : "none") : options.summarise();
+        dev.anchorwatch.shap.Background background = switch (how) {
+            case "sample" -> dev.anchorwatch.shap.Background.sample(rows, options.backgroundSize(), rng);
+            case "kmeans" -> dev.anchorwatch.shap.Background.kmeans(rows, options.backgroundSize(), rng);
+            default -> dev.anchorwatch.shap.Background.of(rows);
+        };
+        if (background.size() > ShapOptions.MAX_BACKGROUND_ROWS) {
+            throw new SpecException(spec.origin(), "shap.background", background.size() + " background rows; at most "
+                    + ShapOptions.MAX_BACKGROUND_ROWS + " (summarise_background: sample or kmeans)");
+        }
+        long maxRows = options.params().maxRows();
+        if (maxRows > 0 && maxRows < 1 + 2L * background.size()) {
+            throw new SpecException(spec.origin(), "shap.max_rows", "must be at least " + (1 + 2L * background.size())
+                    + " (the instance, " + background.size() + " background rows and one coalition of as many)");
+        }
+        dev.anchorwatch.shap.FeatureGroups groups = options.groups(training.featureNames(), spec.origin());
+        return new ShapModelExplainer(spec, options, training, background, groups, predictor, maxRowsPerRequest);
     }
 
     /**
@@ -56,7 +102,10 @@ public final class ExplainerFactory {
     }
 
     static TabularData loadTraining(ExplainerSpec spec) {
-        String location = spec.data().training();
+        return loadTabular(spec, spec.data().training(), "data.training");
+    }
+
+    private static TabularData loadTabular(ExplainerSpec spec, String location, String field) {
         try (InputStream in = open(location)) {
             if (location.toLowerCase(Locale.ROOT).endsWith(".npy")) {
                 if (spec.data().featureNames().isEmpty()) {
@@ -66,9 +115,9 @@ public final class ExplainerFactory {
             }
             return TabularData.fromCsv(in, spec.data().categoryMap(), spec.data().labelColumn().orElse(null));
         } catch (NoSuchFileException e) {
-            throw new SpecException(spec.origin(), "data.training", "no such file: " + location);
+            throw new SpecException(spec.origin(), field, "no such file: " + location);
         } catch (IOException | IllegalArgumentException e) {
-            throw new SpecException(spec.origin(), "data.training", location + ": " + e.getMessage());
+            throw new SpecException(spec.origin(), field, location + ": " + e.getMessage());
         }
     }
 

@@ -28,6 +28,21 @@ public final class ExplanationService implements AutoCloseable {
     private final int maxInstances;
     private final int places;
     private final Semaphore free;
+    private volatile Listener listener = (spec, result, failure, nanos) -> { };
+
+    /** Told about every explanation as it ends (metrics and logs live in the wiring, not here). */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param result  the explanation, or null when it failed
+         * @param failure why it failed, or null
+         */
+        void explained(ExplainerSpec spec, ModelExplainer.Explained result, Throwable failure, long nanos);
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener == null ? (spec, result, failure, nanos) -> { } : listener;
+    }
 
     /**
      * @param workers      explanations running at once (default: number of cores)
@@ -64,7 +79,31 @@ public final class ExplanationService implements AutoCloseable {
      */
     public CompletableFuture<List<ModelExplainer.Explained>> explainAll(String model, List<JsonNode> instances,
                                                                         java.util.function.IntToLongFunction seedFor) {
-        ModelExplainer explainer = registry.require(model);
+        return explainAll(registry.require(model), instances, seedFor);
+    }
+
+    /** Explains every instance of a request with one explainer; instances run in parallel on the pool. */
+    public CompletableFuture<List<ModelExplainer.Explained>> explainAll(ModelExplainer explainer, List<JsonNode> instances,
+                                                                        java.util.function.IntToLongFunction seedFor) {
+        return explainEach(List.of(explainer), instances, (e, i) -> seedFor.applyAsLong(i))
+                .thenApply(all -> all.get(0));
+    }
+
+    /** A seed for explainer {@code e} (its index in the list) and instance {@code i}. */
+    @FunctionalInterface
+    public interface SeedFor {
+        long seed(int explainer, int instance);
+    }
+
+    /**
+     * Explains every instance with each explainer (an event of a model with several explainers). All the work is
+     * admitted together or refused together with {@link ExplainException.Kind#BUSY}: when the pool refuses one task,
+     * those already submitted are cancelled.
+     *
+     * @return per explainer, in order, the explanations of the instances, in order
+     */
+    public CompletableFuture<List<List<ModelExplainer.Explained>>> explainEach(List<ModelExplainer> explainers,
+                                                                             List<JsonNode> instances, SeedFor seedFor) {
         if (instances.isEmpty()) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, "no instances to explain");
         }
@@ -72,59 +111,71 @@ public final class ExplanationService implements AutoCloseable {
             throw new ExplainException(ExplainException.Kind.TOO_LARGE, instances.size()
                     + " instances in one request; at most " + maxInstances + " are accepted");
         }
-        long[] seeds = new long[instances.size()];
-        for (int i = 0; i < seeds.length; i++) {
-            seeds[i] = seedFor.applyAsLong(i);
+        int n = instances.size();
+        int total = explainers.size() * n;
+        long[] seeds = new long[total];
+        for (int e = 0; e < explainers.size(); e++) {
+            for (int i = 0; i < n; i++) {
+                seeds[e * n + i] = seedFor.seed(e, i);
+            }
         }
-        if (!free.tryAcquire(instances.size())) {
+        // a request is one unit of admission; one larger than all places (several explainers) holds them all
+        int held = Math.min(total, places);
+        if (!free.tryAcquire(held)) {
             throw new ExplainException(ExplainException.Kind.BUSY, "all explanation places are taken ("
                     + places + " instances running or waiting); retry later");
         }
-        List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>(instances.size());
-        for (int i = 0; i < instances.size(); i++) {
-            JsonNode instance = instances.get(i);
-            long seed = seeds[i];
+        // the places are freed once every task has ended or was cancelled before it started
+        AtomicInteger unfinished = new AtomicInteger(total);
+        Runnable finished = () -> {
+            if (unfinished.decrementAndGet() == 0) {
+                free.release(held);
+            }
+        };
+        List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>(total);
+        for (int t = 0; t < total; t++) {
+            ModelExplainer explainer = explainers.get(t / n);
+            JsonNode instance = instances.get(t % n);
+            long seed = seeds[t];
             CompletableFuture<ModelExplainer.Explained> f = new CompletableFuture<>();
-            // the place is freed exactly once: by the task when it ends, or here if it never starts (cancelled)
             java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
             f.whenComplete((r, e) -> {
                 if (claimed.compareAndSet(false, true)) {
-                    free.release();
+                    finished.run();
                 }
             });
             futures.add(f);
             try {
                 pool.execute(() -> {
                     if (!claimed.compareAndSet(false, true)) {
-                        return; // cancelled before it started; its place is already free
+                        return; // cancelled before it started; counted as finished already
                     }
                     try {
-                        f.complete(explainer.explain(instance, seed));
-                    } catch (Throwable t) {
-                        f.completeExceptionally(t);
+                        f.complete(observed(explainer, instance, seed));
+                    } catch (Throwable e) {
+                        f.completeExceptionally(e);
                     } finally {
-                        free.release();
+                        finished.run();
                     }
                 });
             } catch (RejectedExecutionException e) { // shut down
                 f.completeExceptionally(new ExplainException(ExplainException.Kind.BUSY, "the service is stopping"));
             }
         }
-        CompletableFuture<List<ModelExplainer.Explained>> all = CompletableFuture
-                .allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
         // one failure fails the request: its other instances need not run
         futures.forEach(f -> f.whenComplete((r, e) -> {
             if (e != null) {
                 futures.forEach(other -> other.cancel(false));
             }
         }));
-        all.whenComplete((r, e) -> {
-            if (e != null) {
-                futures.forEach(other -> other.cancel(false));
-            }
-        });
-        return all;
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    List<List<ModelExplainer.Explained>> out = new ArrayList<>();
+                    for (int e = 0; e < explainers.size(); e++) {
+                        out.add(futures.subList(e * n, (e + 1) * n).stream().map(CompletableFuture::join).toList());
+                    }
+                    return out;
+                });
     }
 
     /** Instances that may be admitted at once (running plus waiting); never less than the largest request. */
@@ -140,6 +191,27 @@ public final class ExplanationService implements AutoCloseable {
     /** Explanations running now. */
     public int running() {
         return pool.getActiveCount();
+    }
+
+    private ModelExplainer.Explained observed(ModelExplainer explainer, JsonNode instance, long seed) {
+        long start = System.nanoTime();
+        ModelExplainer.Explained result;
+        try {
+            result = explainer.explain(instance, seed);
+        } catch (RuntimeException | Error e) {
+            tell(explainer, null, e, System.nanoTime() - start);
+            throw e;
+        }
+        tell(explainer, result, null, System.nanoTime() - start);
+        return result;
+    }
+
+    private void tell(ModelExplainer explainer, ModelExplainer.Explained result, Throwable failure, long nanos) {
+        try {
+            listener.explained(explainer.spec(), result, failure, nanos);
+        } catch (RuntimeException ignored) {
+            // observing must never change an explanation's outcome
+        }
     }
 
     /** Unwraps the exception a future failed with, so callers see the ExplainException itself. */

@@ -30,8 +30,8 @@ import dev.anchorwatch.model.PredictorConfig.Protocol;
 public final class SpecLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private static final Set<String> TOP = Set.of("name", "type", "predictor", "data", "parameters", "text", "image",
-            "tabular");
+    private static final Set<String> TOP = Set.of("name", "model", "type", "predictor", "data", "parameters", "text",
+            "image", "tabular", "shap");
     private static final Set<String> PREDICTOR = Set.of("url", "protocol", "model", "timeout", "max_attempts",
             "max_concurrency", "max_rows_per_request", "class_names");
     private static final Set<String> DATA = Set.of("feature_names", "category_map", "training", "label_column");
@@ -198,7 +198,11 @@ public final class SpecLoader {
         }
         String typeText = top.requiredText("type");
         ExplainerType type = ExplainerType.of(typeText).orElseThrow(() -> new SpecException(origin, "type",
-                "unknown explainer type '" + typeText + "' (expected AnchorTabular, AnchorText or AnchorImage)"));
+                "unknown explainer type '" + typeText + "' (expected AnchorTabular, AnchorText, AnchorImage or KernelShap)"));
+        String model = top.text("model", name);
+        if (!model.matches("[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?")) {
+            throw new SpecException(origin, "model", "must be a model name of letters, digits, '-', '_' or '.'");
+        }
 
         SpecFields p = top.object("predictor", PREDICTOR, true);
         URI url;
@@ -221,7 +225,7 @@ public final class SpecLoader {
         }
         PredictorConfig predictor;
         try {
-            predictor = new PredictorConfig(url, p.text("model", name), protocol,
+            predictor = new PredictorConfig(url, p.text("model", model), protocol,
                     p.duration("timeout", PredictorConfig.DEFAULT_REQUEST_TIMEOUT),
                     p.intValue("max_attempts", PredictorConfig.DEFAULT_MAX_ATTEMPTS, 1),
                     PredictorConfig.DEFAULT_INITIAL_BACKOFF, PredictorConfig.DEFAULT_MAX_BACKOFF,
@@ -232,14 +236,15 @@ public final class SpecLoader {
             throw new SpecException(origin, "predictor", e.getMessage());
         }
 
-        SpecFields d = top.object("data", DATA, type == ExplainerType.ANCHOR_TABULAR);
+        boolean tabularData = type == ExplainerType.ANCHOR_TABULAR || type == ExplainerType.KERNEL_SHAP;
+        SpecFields d = top.object("data", DATA, tabularData);
         DataSpec data = null;
         if (d != null) {
             List<String> featureNames = d.stringList("feature_names");
             Map<Integer, List<String>> categoryMap = d.categoryMap("category_map", featureNames.size());
             String training = d.text("training", null);
-            if (type == ExplainerType.ANCHOR_TABULAR && training == null) {
-                throw new SpecException(origin, "data.training", "is required for AnchorTabular");
+            if (tabularData && training == null) {
+                throw new SpecException(origin, "data.training", "is required for " + type.label());
             }
             data = new DataSpec(featureNames, categoryMap, training == null ? null : resolveTraining.apply(training),
                     Optional.ofNullable(d.text("label_column", null)));
@@ -278,21 +283,42 @@ public final class SpecLoader {
         } else if (type == ExplainerType.ANCHOR_TEXT) {
             params = params.withStopOnFirst(true);
         }
-        // the explainer-type section (tabular:, text: or image:) is validated by that explainer's own options parser
-        String section = type == ExplainerType.ANCHOR_TEXT ? "text" : type == ExplainerType.ANCHOR_IMAGE ? "image"
-                : "tabular";
-        for (String other : List.of("text", "image", "tabular")) {
+        // the explainer-type section (tabular:, text:, image: or shap:) is validated by that explainer's own options
+        // parser
+        String section = switch (type) {
+            case ANCHOR_TEXT -> "text";
+            case ANCHOR_IMAGE -> "image";
+            case KERNEL_SHAP -> "shap";
+            default -> "tabular";
+        };
+        for (String other : List.of("text", "image", "tabular", "shap")) {
             if (top.has(other) && !other.equals(section)) {
-                throw new SpecException(origin, other, "only allowed with type " + (other.equals("text")
-                        ? "AnchorText" : other.equals("image") ? "AnchorImage" : "AnchorTabular"));
+                throw new SpecException(origin, other, "only allowed with type " + switch (other) {
+                    case "text" -> "AnchorText";
+                    case "image" -> "AnchorImage";
+                    case "tabular" -> "AnchorTabular";
+                    default -> "KernelShap";
+                });
             }
+        }
+        if (type == ExplainerType.KERNEL_SHAP && top.has("parameters")) {
+            throw new SpecException(origin, "parameters", "are the Anchors search's; a KernelShap spec takes its "
+                    + "parameters in the shap: section");
         }
         JsonNode options = section != null && top.has(section) ? top.raw(section) : null;
         if (options != null && !options.isObject()) {
             throw new SpecException(origin, section, "must be an object");
         }
         ObjectNode typeOptions = options == null ? JsonNodeFactory.instance.objectNode() : ((ObjectNode) options).deepCopy();
-        return new ExplainerSpec(name, type, predictor, data, params, seed, percentiles, typeOptions, origin);
+        if (type == ExplainerType.KERNEL_SHAP) {
+            // unknown keys fail here, at load, naming the file and the field; the rest is checked when built
+            SpecFields shap = new SpecFields(typeOptions, "shap", origin, ShapOptions.KEYS);
+            if (shap.has("seed")) {
+                seed = Optional.of(shap.longValue("seed", 0));
+            }
+            ShapOptions.parse(typeOptions, origin);
+        }
+        return new ExplainerSpec(name, type, predictor, data, params, seed, percentiles, typeOptions, origin, model);
     }
 
     /**

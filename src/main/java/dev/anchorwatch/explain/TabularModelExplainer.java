@@ -146,18 +146,22 @@ public final class TabularModelExplainer implements ModelExplainer {
      * ({@code {"Age": 52, "Sex": "Female", ...}}, which KServe turns into a DataFrame row) mapped by feature name.
      */
     double[] parseInstance(JsonNode node) {
-        TabularData training = anchors.training();
+        return parseInstance(node, anchors.training(), spec.name());
+    }
+
+    /** An instance of a model with these features, as numbers; categories may be given by name. */
+    static double[] parseInstance(JsonNode node, TabularData training, String modelName) {
         int d = training.featureCount();
         if (node != null && node.isObject()) {
-            node = fromRecord(node, training);
+            node = fromRecord(node, training, modelName);
         }
         if (node == null || !node.isArray()) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT,
-                    "an instance of model '" + spec.name() + "' must be a list of " + d + " feature values");
+                    "an instance of model '" + modelName + "' must be a list of " + d + " feature values");
         }
         if (node.size() != d) {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT, "instance has " + node.size()
-                    + " features; model '" + spec.name() + "' expects " + d + " (" + String.join(", ",
+                    + " features; model '" + modelName + "' expects " + d + " (" + String.join(", ",
                     training.featureNames()) + ")");
         }
         double[] x = new double[d];
@@ -197,7 +201,7 @@ public final class TabularModelExplainer implements ModelExplainer {
     }
 
     /** A record's values in the spec's column order; every column present, no other key. */
-    private ArrayNode fromRecord(JsonNode record, TabularData training) {
+    private static ArrayNode fromRecord(JsonNode record, TabularData training, String modelName) {
         List<String> names = training.featureNames();
         List<String> unknown = new java.util.ArrayList<>();
         record.fieldNames().forEachRemaining(k -> {
@@ -207,7 +211,7 @@ public final class TabularModelExplainer implements ModelExplainer {
         });
         List<String> missing = names.stream().filter(n -> !record.has(n)).toList();
         if (!unknown.isEmpty() || !missing.isEmpty()) {
-            StringBuilder m = new StringBuilder("record for model '").append(spec.name()).append("'");
+            StringBuilder m = new StringBuilder("record for model '").append(modelName).append("'");
             if (!missing.isEmpty()) {
                 m.append(" lacks column").append(missing.size() > 1 ? "s " : " ").append(quoted(missing));
             }

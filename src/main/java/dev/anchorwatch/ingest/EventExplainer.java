@@ -20,4 +20,13 @@ import dev.anchorwatch.publish.ExplanationRecord;
 public interface EventExplainer {
 
     CompletionStage<ExplanationRecord> explain(InferenceEvent request);
+
+    /**
+     * Every explanation of the request: one per explainer of its model (a model may have several, e.g. Anchors and
+     * KernelSHAP), each with its own id, all to be published before the input is acknowledged. By default the one
+     * record of {@link #explain}.
+     */
+    default CompletionStage<java.util.List<ExplanationRecord>> explainAll(InferenceEvent request) {
+        return explain(request).thenApply(java.util.List::of);
+    }
 }

@@ -172,22 +172,18 @@ public final class EventIngress {
             return done(Reply.accepted("response kept"));
         }
         InferenceEvent request = explain.request();
-        String explanationId = ExplanationIds.explanationId(request.source(), request.id(), request.type());
-        Optional<ExplanationRecord> unfinished = publisher.remembered(explanationId);
         CompletableFuture<Reply> reply;
         try {
-            CompletableFuture<Outcome> made = unfinished.isPresent()
-                    // published before, but some sink has not acknowledged it: the identical record, not a new one
-                    ? CompletableFuture.completedFuture(new Outcome(unfinished.get(),
-                            unfinished.get().failed() ? 422 : 202,
-                            unfinished.get().failed() ? unfinished.get().failureReason() : "explanation published"))
-                    : explainer.explain(request).toCompletableFuture()
-                            .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                            .handle((record, error) -> error == null
-                                    ? CompletableFuture.completedFuture(withServed(request, record))
-                                    : onExplainFailure(request, unwrap(error)))
-                            .thenCompose(r -> r);
-            reply = made.thenCompose(outcomeRecord -> publish(request, outcomeRecord));
+            // one record per explainer of the model; all are published before the input is acknowledged. On a
+            // retry, a record some sink has not acknowledged is replaced by the identical remembered one, which the
+            // publisher then sends only where it is missing
+            reply = explainer.explainAll(request).toCompletableFuture()
+                    .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((records, error) -> error == null
+                            ? CompletableFuture.completedFuture(withServed(request, rememberedOr(records)))
+                            : onExplainFailure(request, unwrap(error)))
+                    .thenCompose(r -> r)
+                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -215,7 +211,7 @@ public final class EventIngress {
                     .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
                     .inferenceId(request.id()).model(request.inferenceServiceName()).namespace(request.namespace())
                     .explainer("anchorwatch").createdAt(clock.instant()).failed(p.getMessage()).build();
-            return CompletableFuture.completedFuture(new Outcome(withServed(request, failed).record(), 422, p.getMessage()));
+            return CompletableFuture.completedFuture(new Outcome(withServed(request, failed).records(), 422, p.getMessage()));
         }
         if (error instanceof TimeoutException) {
             return CompletableFuture.failedFuture(new IllegalStateException("no explanation within " + explainTimeout, error));
@@ -223,20 +219,28 @@ public final class EventIngress {
         return CompletableFuture.failedFuture(error);
     }
 
-    private record Outcome(ExplanationRecord record, int status, String message) {
+    /** The records to publish (the first is the reply in reply mode), and how to answer once they are. */
+    private record Outcome(List<ExplanationRecord> records, int status, String message) {
+        ExplanationRecord record() {
+            return records.get(0);
+        }
     }
 
     private Outcome withServed(InferenceEvent request, ExplanationRecord record) {
-        if (record == null) {
+        return withServed(request, record == null ? null : List.of(record));
+    }
+
+    private Outcome withServed(InferenceEvent request, List<ExplanationRecord> records) {
+        if (records == null || records.isEmpty() || records.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalStateException("the explainer completed without a record");
         }
-        if (record.servedPrediction() == null) {
-            Optional<String> served = pairing.served(request);
-            if (served.isPresent()) {
-                record = record.withServedPrediction(served.get());
-            }
+        Optional<String> served = pairing.served(request);
+        List<ExplanationRecord> out = new java.util.ArrayList<>(records.size());
+        for (ExplanationRecord record : records) {
+            out.add(record.servedPrediction() == null && served.isPresent()
+                    ? record.withServedPrediction(served.get()) : record);
         }
-        return new Outcome(record, 202, record.failed() ? "failure published" : "explanation published");
+        return new Outcome(List.copyOf(out), 202, out.get(0).failed() ? "failure published" : "explanation published");
     }
 
     /**
@@ -277,11 +281,26 @@ public final class EventIngress {
     }
 
     private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
-        return publisher.publish(outcome.record()).toCompletableFuture()
+        List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        for (ExplanationRecord r : outcome.records()) {
+            all.add(publisher.publish(r).toCompletableFuture());
+        }
+        // all of them, then the first failure if any (every record is retried on redelivery: sinks are idempotent)
+        CompletableFuture<Void> published = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .handle((ignored, error) -> {
+                    for (CompletableFuture<Void> f : all) {
+                        if (f.isCompletedExceptionally()) {
+                            f.join();
+                        }
+                    }
+                    return null;
+                });
+        return published
                 .handle((ignored, error) -> {
                     if (error == null) {
-                        Reply done = new Reply(outcome.status(), outcome.message() + ": " + outcome.record().explanationId(),
-                                null, outcome.record());
+                        String ids = String.join(", ", outcome.records().stream()
+                                .map(ExplanationRecord::explanationId).toList());
+                        Reply done = new Reply(outcome.status(), outcome.message() + ": " + ids, null, outcome.record());
                         if (outcome.record().servedPrediction() != null) {
                             pairing.completed(request, rememberPublished ? outcome.record() : null);
                             return CompletableFuture.completedFuture(done);
@@ -314,6 +333,15 @@ public final class EventIngress {
                     LOG.warnf("inference %s: %s", request.id(), cause.getMessage());
                     return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502, cause.getMessage(), null));
                 }).thenCompose(r -> r);
+    }
+
+    /** Each record, or the identical one remembered from an earlier attempt that some sink has not acknowledged. */
+    private List<ExplanationRecord> rememberedOr(List<ExplanationRecord> records) {
+        List<ExplanationRecord> out = new java.util.ArrayList<>(records.size());
+        for (ExplanationRecord r : records) {
+            out.add(publisher.remembered(r.explanationId()).orElse(r));
+        }
+        return out;
     }
 
     /** The served prediction of this request's inference, if its response has arrived here. */

@@ -20,9 +20,11 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 /**
- * Explains a logger request event with the model's explainer. The seed derives from the inference id (the
- * event id), so a redelivery, or another replica, produces the identical explanation. An event with one
- * instance yields its explanation; with several, a JSON list of them (as {@code :explain} answers).
+ * Explains a logger request event with each of the model's explainers (an AnchorTabular spec and a KernelShap spec
+ * of the same model give two records). The seed derives from the inference id (the event id), so a redelivery, or
+ * another replica, produces the identical explanation. An event with one instance yields its explanation; with
+ * several, a JSON list of them (as {@code :explain} answers). Each record names its explainer type and has an id
+ * distinct per explainer ({@link ExplanationIds#explanationId(String, String, String, String, String)}).
  */
 @Singleton
 public class ServiceEventExplainer implements EventExplainer {
@@ -35,38 +37,56 @@ public class ServiceEventExplainer implements EventExplainer {
         this.service = service;
     }
 
+    /** The first explainer's record (the one named as the model); {@link #explainAll} gives every one. */
     @Override
     public CompletionStage<ExplanationRecord> explain(InferenceEvent request) {
+        return explainAll(request).thenApply(list -> list.get(0));
+    }
+
+    @Override
+    public CompletionStage<List<ExplanationRecord>> explainAll(InferenceEvent request) {
         long start = System.nanoTime();
         String model = request.inferenceServiceName();
         if (model == null || model.isBlank()) {
             return CompletableFuture.failedFuture(new PermanentEventException(
                     "event has no 'inferenceservicename' extension: cannot tell which model to explain"));
         }
-        ModelExplainer explainer;
+        List<ModelExplainer> explainers;
         List<JsonNode> instances;
         try {
-            explainer = service.registry().require(model);
+            explainers = service.registry().forModel(model);
+            if (explainers.isEmpty()) {
+                explainers = List.of(service.registry().require(model)); // fails with the served names
+            }
             instances = instances(request.payload());
         } catch (ExplainException e) {
             return CompletableFuture.failedFuture(translate(e));
         } catch (PermanentEventException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<List<Explained>> explained;
+        List<ModelExplainer> chosen = explainers;
+        CompletableFuture<List<List<Explained>>> explained;
         try {
-            explained = service.explainAll(model, instances, i -> explainer.spec().seed()
-                    .orElseGet(() -> Seeds.derive(request.id(), Integer.toString(i))));
+            // the first explainer keeps the seed it always had; others mix their name in
+            explained = service.explainEach(chosen, instances, (e, i) -> chosen.get(e).spec().seed()
+                    .orElseGet(() -> e == 0 && chosen.get(0).spec().name().equals(model)
+                            ? Seeds.derive(request.id(), Integer.toString(i))
+                            : Seeds.derive(request.id(), Integer.toString(i), chosen.get(e).spec().name())));
         } catch (ExplainException e) {
             return CompletableFuture.failedFuture(translate(e));
         }
-        return explained.handle((list, failure) -> {
+        return explained.handle((lists, failure) -> {
             if (failure != null) {
                 Throwable cause = ExplanationService.cause(failure);
                 throw cause instanceof ExplainException e ? translate(e)
                         : new java.util.concurrent.CompletionException(cause);
             }
-            return record(request, explainer, list, (System.nanoTime() - start) / 1_000_000);
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            List<ExplanationRecord> records = new ArrayList<>();
+            for (int e = 0; e < chosen.size(); e++) {
+                records.add(record(request, chosen.get(e), lists.get(e), elapsed));
+            }
+            return records;
         });
     }
 
@@ -90,14 +110,15 @@ public class ServiceEventExplainer implements EventExplainer {
             rows += e.predictorRows();
         }
         return ExplanationRecord.builder()
-                .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
+                .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type(),
+                        explainer.spec().name(), explainer.spec().model()))
                 .inferenceId(request.id())
-                .model(explainer.spec().name())
+                .model(explainer.spec().model())
                 .namespace(request.namespace())
                 .explainer(explainer.spec().type().label())
                 .anchor(first.anchor())
-                .precision(first.precision())
-                .coverage(first.coverage())
+                .precision(Double.isNaN(first.precision()) ? null : first.precision())
+                .coverage(Double.isNaN(first.coverage()) ? null : first.coverage())
                 .explainedPrediction(list.size() == 1 ? Integer.toString(first.prediction()) : predictions.toString())
                 .timing("explain", elapsedMs)
                 .timing("predictor_calls", calls)

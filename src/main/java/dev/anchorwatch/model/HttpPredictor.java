@@ -86,6 +86,18 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
     /** Reads exactly {@code expected} class indices from a 2xx body, or throws {@link MalformedResponseException}. */
     abstract int[] readLabels(JsonNode body, int expected, Labels labels);
 
+    /**
+     * Reads exactly {@code expected} score vectors (class probabilities, margins, or one value per instance) from a
+     * 2xx body, or throws {@link MalformedResponseException}.
+     */
+    abstract double[][] readScores(JsonNode body, int expected);
+
+    /** How one chunk's response body becomes its part of the answer. */
+    @FunctionalInterface
+    private interface Reader {
+        Object read(JsonNode body, int expected);
+    }
+
     public PredictorConfig config() {
         return config;
     }
@@ -107,6 +119,18 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
 
     @Override
     public CompletableFuture<int[]> predict(Instances batch) {
+        return run(batch, (body, rows) -> readLabels(body, rows, new Labels(config.classNames())), int[]::new);
+    }
+
+    /** Scores of every instance, split and retried as {@link #predict} is. */
+    @Override
+    public CompletableFuture<double[][]> predictScores(Instances batch) {
+        return run(batch, this::readScores, double[][]::new);
+    }
+
+    /** Splits the batch into row-limited requests and joins their parts (arrays) in order. */
+    @SuppressWarnings("unchecked")
+    private <A> CompletableFuture<A> run(Instances batch, Reader reader, java.util.function.IntFunction<A> newArray) {
         Objects.requireNonNull(batch, "batch");
         if (closed) {
             return CompletableFuture.failedFuture(new PredictorException(where + ": client is closed", false));
@@ -118,21 +142,21 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
         }
         int n = batch.size();
         if (n == 0) {
-            return CompletableFuture.completedFuture(new int[0]);
+            return CompletableFuture.completedFuture(newArray.apply(0));
         }
-        int[] labels = new int[n];
-        CompletableFuture<int[]> result = new CompletableFuture<>();
+        A labels = newArray.apply(n);
+        CompletableFuture<A> result = new CompletableFuture<>();
         int step = config.maxRowsPerRequest();
         AtomicInteger pending = new AtomicInteger((n + step - 1) / step);
         for (int from = 0; from < n; from += step) {
             int start = from;
             int end = Math.min(n, from + step);
-            limiter.submit(() -> startChunk(batch, start, end, result))
+            limiter.submit(() -> startChunk(batch, start, end, result, reader))
                     .whenComplete((part, error) -> {
                         if (error != null) {
                             result.completeExceptionally(asPredictorException(error));
                         } else {
-                            System.arraycopy(part, 0, labels, start, part.length);
+                            System.arraycopy(part, 0, labels, start, java.lang.reflect.Array.getLength(part));
                             if (pending.decrementAndGet() == 0) {
                                 result.complete(labels);
                             }
@@ -142,7 +166,8 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
         return result;
     }
 
-    private CompletableFuture<int[]> startChunk(Instances batch, int from, int to, CompletableFuture<int[]> result) {
+    private CompletableFuture<Object> startChunk(Instances batch, int from, int to, CompletableFuture<?> result,
+                                                 Reader reader) {
         if (closed) {
             return CompletableFuture.failedFuture(new PredictorException(where + ": client is closed", false));
         }
@@ -150,7 +175,7 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
             // Another chunk failed or the caller cancelled: do not send the rest.
             return CompletableFuture.failedFuture(new PredictorException(where + ": batch abandoned", false));
         }
-        return send(encode(batch, from, to), to - from, 1, result);
+        return send(encode(batch, from, to), to - from, 1, result, reader);
     }
 
     /** Rejects batches no model could accept, before anything is sent. */
@@ -222,7 +247,8 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
     }
 
     /** One attempt; on a retryable failure, waits and makes the next one (holding the concurrency slot). */
-    private CompletableFuture<int[]> send(Encoded body, int rows, int attempt, CompletableFuture<?> batch) {
+    private CompletableFuture<Object> send(Encoded body, int rows, int attempt, CompletableFuture<?> batch,
+                                           Reader reader) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(config.requestTimeout())
                 .header("Content-Type", body.contentType())
@@ -232,7 +258,7 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
         requests.increment();
         rowsSent.add(rows);
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                .handle((response, error) -> outcome(response, error, rows))
+                .handle((response, error) -> outcome(response, error, rows, reader))
                 .thenCompose(outcome -> {
                     if (outcome.labels != null) {
                         return CompletableFuture.completedFuture(outcome.labels);
@@ -249,13 +275,13 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
                     Executor later = CompletableFuture.delayedExecutor(
                             backoffMillis(attempt, outcome.retryAfterMillis), TimeUnit.MILLISECONDS, executor);
                     return CompletableFuture.supplyAsync(() -> attempt + 1, later)
-                            .thenCompose(next -> send(body, rows, next, batch));
+                            .thenCompose(next -> send(body, rows, next, batch, reader));
                 });
     }
 
-    /** What one attempt came to: labels, or a problem and whether trying again may help. */
-    private record Outcome(int[] labels, String problem, boolean retryable, long retryAfterMillis) {
-        static Outcome ok(int[] labels) {
+    /** What one attempt came to: labels (or scores), or a problem and whether trying again may help. */
+    private record Outcome(Object labels, String problem, boolean retryable, long retryAfterMillis) {
+        static Outcome ok(Object labels) {
             return new Outcome(labels, null, false, -1);
         }
 
@@ -268,7 +294,7 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
         }
     }
 
-    private Outcome outcome(HttpResponse<byte[]> response, Throwable error, int rows) {
+    private Outcome outcome(HttpResponse<byte[]> response, Throwable error, int rows, Reader reader) {
         if (error != null) {
             Throwable cause = unwrap(error);
             return cause instanceof IOException io ? Outcome.retry(describe(io), -1)
@@ -287,7 +313,7 @@ public abstract sealed class HttpPredictor implements Predictor, PredictorStats
             if (json == null || !json.isObject()) {
                 return Outcome.fail("response is not a JSON object");
             }
-            return Outcome.ok(readLabels(json, rows, new Labels(config.classNames())));
+            return Outcome.ok(reader.read(json, rows));
         } catch (IOException e) {
             return Outcome.fail("response is not valid JSON");
         } catch (MalformedResponseException e) {

@@ -70,6 +70,56 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
     }
 
+    /** Class probabilities of each row, from {@link Classifier#probabilities}. */
+    @Override
+    public CompletableFuture<double[][]> predictScores(Instances batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (!(batch instanceof Instances.Rows rows)) {
+            return CompletableFuture.failedFuture(new PredictorException("in-process model scores tabular rows only, got "
+                    + batch.getClass().getSimpleName().toLowerCase(Locale.ROOT), false));
+        }
+        requests.increment();
+        rowsSent.add(rows.size());
+        java.util.function.Supplier<double[][]> work = () -> {
+            int expected = classifier.features();
+            double[][] out = new double[rows.size()][];
+            for (int i = 0; i < out.length; i++) {
+                double[] row = rows.rows()[i];
+                if (row == null || (expected >= 0 && row.length != expected)) {
+                    throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
+                            + " has " + (row == null ? 0 : row.length), false);
+                }
+                try {
+                    out[i] = classifier.probabilities(row);
+                } catch (IllegalArgumentException e) {
+                    throw new PredictorException("in-process model rejected row " + i + ": " + e.getMessage(), false);
+                }
+            }
+            return out;
+        };
+        if (executor == null) {
+            try {
+                return CompletableFuture.completedFuture(work.get());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        CompletableFuture<double[][]> result = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(work.get());
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            return result;
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(
+                    new PredictorException("in-process model is overloaded or shut down: executor rejected the batch", true));
+        }
+    }
+
     private int[] evaluate(double[][] rows) {
         int expected = classifier.features();
         for (int i = 0; i < rows.length; i++) {

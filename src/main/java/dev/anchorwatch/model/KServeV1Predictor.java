@@ -77,6 +77,42 @@ public final class KServeV1Predictor extends HttpPredictor {
         return offset;
     }
 
+    /** Each prediction a score vector (numbers), or one number (a regressor's value, or a single score). */
+    @Override
+    double[][] readScores(JsonNode body, int expected) {
+        JsonNode predictions = body.get("predictions");
+        if (predictions == null || !predictions.isArray()) {
+            throw Labels.bad("response has no \"predictions\" array");
+        }
+        if (predictions.size() != expected) {
+            throw Labels.bad("response has " + predictions.size() + " predictions for " + expected + " instances");
+        }
+        double[][] out = new double[expected][];
+        for (int i = 0; i < expected; i++) {
+            JsonNode p = predictions.get(i);
+            if (p.isNumber()) {
+                out[i] = new double[] {p.doubleValue()};
+            } else if (p.isArray() && !p.isEmpty()) {
+                out[i] = new double[p.size()];
+                for (int j = 0; j < p.size(); j++) {
+                    if (!p.get(j).isNumber()) {
+                        throw Labels.bad("prediction " + i + " has a score that is " + Labels.kind(p.get(j))
+                                + ", expected a number");
+                    }
+                    out[i][j] = p.get(j).doubleValue();
+                }
+            } else {
+                throw Labels.bad("prediction " + i + " is " + Labels.kind(p) + "; scores (a number or a list of"
+                        + " numbers per instance) are needed: serve probabilities (e.g. predict_proba)");
+            }
+            if (i > 0 && out[i].length != out[0].length) {
+                throw Labels.bad("prediction " + i + " has " + out[i].length + " scores, prediction 0 has "
+                        + out[0].length);
+            }
+        }
+        return out;
+    }
+
     @Override
     int[] readLabels(JsonNode body, int expected, Labels labels) {
         JsonNode predictions = body.get("predictions");

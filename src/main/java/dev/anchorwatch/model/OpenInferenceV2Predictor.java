@@ -296,6 +296,43 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         return out;
     }
 
+    /** Scores from {@code outputs[0]} of a numeric datatype: shape [n, k] (k scores each) or [n] (one value each). */
+    @Override
+    double[][] readScores(JsonNode body, int expected) {
+        JsonNode outputs = body.get("outputs");
+        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
+            throw Labels.bad("response has no \"outputs\" tensor");
+        }
+        JsonNode output = outputs.get(0);
+        String datatype = output.path("datatype").asText("");
+        if (!datatype.matches("U?INT(8|16|32|64)|FP(16|32|64)")) {
+            throw Labels.bad("output datatype '" + Labels.shorten(datatype) + "' holds no scores");
+        }
+        JsonNode shapeNode = output.get("shape");
+        if (shapeNode == null || !shapeNode.isArray() || shapeNode.isEmpty() || shapeNode.size() > 2
+                || shapeNode.get(0).asLong() != expected) {
+            throw Labels.bad("output shape must be [" + expected + "] or [" + expected + ", k], got " + shapeNode);
+        }
+        long width = shapeNode.size() == 2 ? shapeNode.get(1).asLong() : 1;
+        if (width < 1 || width > 1_000_000) {
+            throw Labels.bad("output shape " + shapeNode + " has no usable scores");
+        }
+        List<JsonNode> data = new ArrayList<>();
+        flatten(output.get("data"), data);
+        if (data.size() != expected * width) {
+            throw Labels.bad("output shape " + shapeNode + " needs " + expected * width + " values, data has "
+                    + data.size());
+        }
+        checkTypes(datatype, data, width);
+        double[][] out = new double[expected][(int) width];
+        for (int i = 0; i < expected; i++) {
+            for (int j = 0; j < width; j++) {
+                out[i][j] = data.get((int) (i * width + j)).asDouble();
+            }
+        }
+        return out;
+    }
+
     private static void flatten(JsonNode node, List<JsonNode> into) {
         if (node == null || !node.isArray()) {
             throw Labels.bad("output has no \"data\" array");

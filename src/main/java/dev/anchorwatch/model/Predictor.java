@@ -11,6 +11,16 @@ public interface Predictor extends AutoCloseable {
 
     CompletableFuture<int[]> predict(Instances batch);
 
+    /**
+     * The model's output vector for each instance (class probabilities, margins, or a single value for a regressor),
+     * for explainers that attribute the output itself (KernelSHAP). A predictor that only knows labels fails the
+     * future with a permanent {@link PredictorException}.
+     */
+    default CompletableFuture<double[][]> predictScores(Instances batch) {
+        return CompletableFuture.failedFuture(new PredictorException(getClass().getSimpleName()
+                + " returns class labels only; this explainer needs the model's scores", false));
+    }
+
     @Override
     default void close() {
     }

@@ -25,6 +25,16 @@ public final class ExplanationIds {
         return nameUuidV5(NAMESPACE, name(source, id, type)).toString();
     }
 
+    /**
+     * The id of one explainer's explanation of the input event, for a model explained by several: the explainer's
+     * name is a fourth part of the name, so each explainer's id is distinct and as deterministic. The explainer
+     * named as the model keeps the three-part id (ids stored before a model had a second explainer stay valid).
+     */
+    public static String explanationId(String source, String id, String type, String explainer, String model) {
+        return explainer.equals(model) ? explanationId(source, id, type)
+                : nameUuidV5(NAMESPACE, name(source, id, type, explainer)).toString();
+    }
+
     static byte[] name(String... parts) {
         StringBuilder b = new StringBuilder();
         for (String part : parts) {

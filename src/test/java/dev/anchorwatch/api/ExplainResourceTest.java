@@ -166,6 +166,9 @@ class ExplainResourceTest {
                 HttpResponse.BodyHandlers.ofString());
         JsonNode body = expect(r, 200);
         // the spec directory's three, and the demo's image and text models
-        assertEquals("[\"adult\",\"broken\",\"down\",\"fashion\",\"movie\"]", body.get("models").toString());
+        assertEquals("[\"adult\",\"adult-shap\",\"broken\",\"down\",\"fashion\",\"movie\"]", body.get("models").toString());
+        // the demo's KernelSHAP explainer, with the model it explains (adult-shap itself in the test profile)
+        assertTrue(body.get("explainers").toString().contains(
+                "{\"name\":\"adult-shap\",\"model\":\"adult-shap\",\"type\":\"KernelShap\"}"), body.toString());
     }
 }

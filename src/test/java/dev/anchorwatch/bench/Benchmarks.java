@@ -24,6 +24,7 @@ public final class Benchmarks {
                 case "events-app" -> AppEventPipelineBenchmark.main(rest);
                 case "image" -> ImageBenchmark.main(rest);
                 case "soak" -> SoakBenchmark.main(rest);
+                case "shap" -> ShapBenchmark.main(rest);
                 case "viewer" -> ViewerBenchmark.main(rest);
                 default -> usage();
             }
@@ -43,6 +44,7 @@ public final class Benchmarks {
         System.err.println("                       [--set APP_PROPERTY=VALUE]...");
         System.err.println("            image [--passes N] [--large N] [--no-http] [--large-only] [--large-segments 10,50]");
         System.err.println("            soak [--duration 10m] [--every 30s] [--clients N] [--max-events N] [--heap 512m] [--jar PATH]");
+        System.err.println("            shap PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
         System.err.println("            viewer [--rows N] [--passes N]");
         System.exit(2);
     }
