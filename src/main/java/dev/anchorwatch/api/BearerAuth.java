@@ -48,7 +48,7 @@ public class BearerAuth {
             LOG.info("HTTP authentication is off (set anchorwatch.auth.tokens to require a bearer token)");
             return;
         }
-        LOG.infof("HTTP authentication: a bearer token (one of %d) is required on every endpoint but /q/health and /q/metrics",
+        LOG.infof("HTTP authentication: a bearer token (one of %d) is required on every endpoint but /q/health, /q/metrics and the viewer's static pages",
                 digests.size());
         filters.register(rc -> check(rc, digests, registry), 1000);
     }
@@ -57,8 +57,17 @@ public class BearerAuth {
         return path != null && (path.equals("/q/health") || path.startsWith("/q/health/") || path.equals("/q/metrics"));
     }
 
+    /**
+     * The viewer's static pages (GET /ui/...) and the redirect of GET / hold no data: a browser cannot add a header
+     * when it navigates, so they load without a token and ask for one when the query API (/api/v1) answers 401.
+     */
+    static boolean staticPage(String method, String path) {
+        return path != null && ("GET".equals(method) || "HEAD".equals(method))
+                && (path.equals("/") || path.equals("/ui") || path.startsWith("/ui/"));
+    }
+
     private static void check(RoutingContext rc, List<byte[]> digests, MeterRegistry registry) {
-        if (exempt(rc.normalizedPath())) {
+        if (exempt(rc.normalizedPath()) || staticPage(rc.request().method().name(), rc.normalizedPath())) {
             rc.next();
             return;
         }

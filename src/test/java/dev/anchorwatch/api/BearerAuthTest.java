@@ -56,7 +56,8 @@ class BearerAuthTest {
     @Test
     void everyEndpointButHealthAndMetricsNeedsAToken() throws Exception {
         for (String[] call : List.of(new String[] { "POST", "/" }, new String[] { "POST", "/v1/models/adult:explain" },
-                new String[] { "GET", "/v1/models" }, new String[] { "GET", "/ui" }, new String[] { "GET", "/not-yet-written" })) {
+                new String[] { "GET", "/v1/models" }, new String[] { "GET", "/api/v1/explanations" }, new String[] { "POST", "/ui/index.html" },
+                new String[] { "GET", "/not-yet-written" })) {
             for (String token : new String[] { null, "Bearer wrong", "Basic Zmlyc3Qtc2VjcmV0", "Bearer first-secre" }) {
                 HttpResponse<String> r = send(call[0], call[1], token);
                 assertEquals(401, r.statusCode(), call[0] + " " + call[1] + " with " + token);
@@ -67,6 +68,9 @@ class BearerAuthTest {
             }
         }
         assertEquals(200, send("GET", "/q/health/live", null).statusCode());
+        // the viewer's pages hold no data and load without a token; its data (/api/v1) does not
+        assertEquals(200, send("GET", "/ui/index.html", null).statusCode());
+        assertTrue(send("GET", "/ui/viewer.js", null).body().contains("Bearer"), "the page asks for the token");
         assertTrue(send("GET", "/q/health/ready", null).statusCode() != 401);
         HttpResponse<String> metrics = send("GET", "/q/metrics", null);
         assertEquals(200, metrics.statusCode());
