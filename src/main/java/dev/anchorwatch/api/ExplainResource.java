@@ -13,6 +13,8 @@ import dev.anchorwatch.explain.ExplainException;
 import dev.anchorwatch.explain.ExplanationService;
 import dev.anchorwatch.explain.ModelExplainer;
 import dev.anchorwatch.explain.Seeds;
+import org.jboss.logging.Logger;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -27,6 +29,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ExplainResource {
+    private static final Logger LOG = Logger.getLogger(ExplainResource.class);
 
     @Inject
     ExplanationService service;
@@ -34,16 +37,32 @@ public class ExplainResource {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    ServiceMetrics metrics;
+
     @POST
     @Path("{name}:explain")
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> explain(@PathParam("name") String name, byte[] body) {
+        long start = System.nanoTime();
         ModelExplainer explainer = service.registry().require(name);
         List<JsonNode> instances = instances(body);
         // no inference id here: the seed comes from the spec, or from the model and the instance itself,
         // so that the same request always gets the same explanation
-        return service.explainAll(name, instances, i -> explainer.spec().seed()
-                        .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())))
+        CompletionStage<List<ModelExplainer.Explained>> explained;
+        try {
+            explained = service.explainAll(name, instances, i -> explainer.spec().seed()
+                    .orElseGet(() -> Seeds.derive(name, instances.get(i).toString())));
+        } catch (ExplainException e) {
+            if (e.kind() == ExplainException.Kind.BUSY) {
+                metrics.rejected("explain", "busy");
+            } else if (e.kind() == ExplainException.Kind.TOO_LARGE) {
+                metrics.rejected("explain", "too_many_instances");
+            }
+            throw e;
+        }
+        return explained
+                .whenComplete((results, error) -> log(name, instances.size(), results, error, start))
                 .thenApply(results -> {
                     if (results.size() == 1) {
                         return Response.ok(results.get(0).json()).build();
@@ -52,6 +71,31 @@ public class ExplainResource {
                     results.forEach(r -> list.add(r.json()));
                     return Response.ok(list).build();
                 });
+    }
+
+    /** Exactly one INFO line per explanation (here: per instance), never the instance itself. */
+    private static void log(String model, int instances, List<ModelExplainer.Explained> results, Throwable error, long start) {
+        long totalMs = (System.nanoTime() - start) / 1_000_000;
+        if (error != null) {
+            Throwable cause = ExplanationService.cause(error);
+            LOG.infof("explanation model=%s inference=- outcome=failed instances=%d total_ms=%d error=%s", model,
+                    instances, totalMs, cause instanceof ExplainException e ? e.kind() : cause.getClass().getSimpleName());
+            return;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            ModelExplainer.Explained r = results.get(i);
+            LOG.infof("explanation model=%s inference=- instance=%d outcome=%s explain_ms=%d predictor_calls=%d "
+                    + "predictor_rows=%d total_ms=%d", model, i, r.success() ? "found" : "not_found", r.elapsedMillis(),
+                    r.predictorCalls(), r.predictorRows(), totalMs);
+        }
+    }
+
+    /** KServe answers a GET on :explain with 405; so does this, as JSON like every other error. */
+    @GET
+    @Path("{name}:explain")
+    public Response explainGet(@PathParam("name") String name) {
+        return Response.status(405).header("Allow", "POST").entity(mapper.createObjectNode()
+                .put("error", "use POST with {\"instances\": [...]} to explain with model '" + name + "'")).build();
     }
 
     @GET

@@ -9,9 +9,11 @@ import org.jboss.logging.Logger;
 
 import dev.anchorwatch.explain.ExplainerFactory;
 import dev.anchorwatch.explain.ExplainerRegistry;
+import dev.anchorwatch.explain.ExplanationObserver;
 import dev.anchorwatch.explain.ExplanationService;
 import dev.anchorwatch.explain.ExplainerSource;
 import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.model.PredictorObserver;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -28,11 +30,11 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ExplainerRegistry registry(AnchorwatchConfig config, Instance<ExplainerSource> available) {
+    ExplainerRegistry registry(AnchorwatchConfig config, Instance<ExplainerSource> available, PredictorObserver observer) {
         ExplainerRegistry registry = new ExplainerRegistry();
         config.specs().ifPresent(dir -> {
             // a bad spec stops start-up: SpecException names the file and the field
-            SpecLoader.loadDirectory(dir).forEach(spec -> registry.register(ExplainerFactory.create(spec)));
+            SpecLoader.loadDirectory(dir).forEach(spec -> registry.register(ExplainerFactory.create(spec, observer)));
         });
         for (ExplainerSource source : available) {
             sources.add(source);
@@ -51,10 +53,11 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ExplanationService service(ExplainerRegistry registry, AnchorwatchConfig config) {
+    ExplanationService service(ExplainerRegistry registry, AnchorwatchConfig config, ExplanationObserver observer) {
         int workers = config.explain().workers() > 0 ? config.explain().workers()
                 : Runtime.getRuntime().availableProcessors();
-        return new ExplanationService(registry, workers, config.explain().queue(), config.explain().maxInstances());
+        return new ExplanationService(registry, workers, config.explain().queue(), config.explain().maxInstances(),
+                observer);
     }
 
     void closeService(@Disposes ExplanationService service) {

@@ -47,6 +47,11 @@ public final class DemoModels implements AutoCloseable {
     }
 
     public static DemoModels start(String host, int port) {
+        return start(host, port, dev.anchorwatch.model.PredictorObserver.NONE);
+    }
+
+    /** Trains or loads the demo models, serves them on {@code host:port}, and reports predictor calls to {@code observer}. */
+    public static DemoModels start(String host, int port, dev.anchorwatch.model.PredictorObserver observer) {
         long t0 = System.nanoTime();
         LabeledData adult;
         try (InputStream in = resource("demo/adult/adult_train.csv")) {
@@ -78,13 +83,13 @@ public final class DemoModels implements AutoCloseable {
             throw new UncheckedIOException("cannot start the demo model server on " + host + ":" + port, e);
         }
         ExplainerSpec spec = spec("demo/adult.yaml", server.baseUrl());
-        ModelExplainer explainer = ExplainerFactory.create(spec);
+        ModelExplainer explainer = ExplainerFactory.create(spec, observer);
         LOG.infof("demo model '%s' (random forest, %d trees) trained in %d ms, served at %s", ADULT,
                 forest.trees(), (trained - t0) / 1_000_000, server.baseUrl());
-        ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()));
+        ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()), observer);
         LOG.infof("demo model '%s' (bag-of-words logistic regression, %d terms) served at %s", MOVIE,
                 movie.vocabularySize(), server.baseUrl());
-        ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()));
+        ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()), observer);
         LOG.infof("demo model '%s' (Fashion-MNIST logistic regression) served at %s", FASHION, server.baseUrl());
         return new DemoModels(server, List.of(explainer, movieExplainer, fashionExplainer));
     }

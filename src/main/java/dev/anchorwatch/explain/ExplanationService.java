@@ -21,6 +21,7 @@ public final class ExplanationService implements AutoCloseable {
     private final ExplainerRegistry registry;
     private final ThreadPoolExecutor pool;
     private final int maxInstances;
+    private final ExplanationObserver observer;
 
     /**
      * @param workers      explanations running at once (default: number of cores)
@@ -28,11 +29,20 @@ public final class ExplanationService implements AutoCloseable {
      * @param maxInstances instances accepted in one request or event
      */
     public ExplanationService(ExplainerRegistry registry, int workers, int queue, int maxInstances) {
+        this(registry, workers, queue, maxInstances, ExplanationObserver.NONE);
+    }
+
+    /**
+     * @param observer told about every explanation's outcome and duration (metrics)
+     */
+    public ExplanationService(ExplainerRegistry registry, int workers, int queue, int maxInstances,
+                              ExplanationObserver observer) {
         if (workers < 1 || queue < 0 || maxInstances < 1) {
             throw new IllegalArgumentException("workers >= 1, queue >= 0, max instances >= 1");
         }
         this.registry = registry;
         this.maxInstances = maxInstances;
+        this.observer = observer;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS,
                 queue == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
@@ -67,7 +77,7 @@ public final class ExplanationService implements AutoCloseable {
             for (int i = 0; i < instances.size(); i++) {
                 JsonNode instance = instances.get(i);
                 long seed = seedFor.applyAsLong(i);
-                futures.add(CompletableFuture.supplyAsync(() -> explainer.explain(instance, seed), pool));
+                futures.add(CompletableFuture.supplyAsync(() -> observed(explainer, instance, seed), pool));
             }
         } catch (RejectedExecutionException e) {
             futures.forEach(f -> f.cancel(false));
@@ -76,6 +86,21 @@ public final class ExplanationService implements AutoCloseable {
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    private ModelExplainer.Explained observed(ModelExplainer explainer, JsonNode instance, long seed) {
+        long start = System.nanoTime();
+        String model = explainer.spec().name();
+        String type = explainer.spec().type().label();
+        try {
+            ModelExplainer.Explained explained = explainer.explain(instance, seed);
+            observer.explained(model, type, explained.success() ? ExplanationObserver.Outcome.FOUND
+                    : ExplanationObserver.Outcome.NOT_FOUND, System.nanoTime() - start);
+            return explained;
+        } catch (RuntimeException | Error e) {
+            observer.explained(model, type, ExplanationObserver.Outcome.FAILED, System.nanoTime() - start);
+            throw e;
+        }
     }
 
     /** Unwraps the exception a future failed with, so callers see the ExplainException itself. */
@@ -90,6 +115,21 @@ public final class ExplanationService implements AutoCloseable {
     /** Free places (workers plus queue) right now; for health and back-pressure decisions. */
     public int freeCapacity() {
         return pool.getMaximumPoolSize() - pool.getActiveCount() + pool.getQueue().remainingCapacity();
+    }
+
+    /** Explanations running now. */
+    public int busy() {
+        return pool.getActiveCount();
+    }
+
+    /** Explanations admitted and waiting for a worker. */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
+    /** Workers: explanations that can run at once. */
+    public int workers() {
+        return pool.getMaximumPoolSize();
     }
 
     @Override

@@ -61,6 +61,7 @@ public final class EventIngress {
     private final int retryAfterSeconds;
     private final Clock clock;
     private final boolean rememberPublished;
+    private IngressObserver observer = IngressObserver.NONE;
 
     public EventIngress(InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
             ExplanationPublisher publisher, int maxConcurrent, Duration explainTimeout, int retryAfterSeconds, Clock clock) {
@@ -86,17 +87,77 @@ public final class EventIngress {
         this.clock = clock;
     }
 
+    /**
+     * Reports every event's outcome to {@code observer} (metrics). Set once by the wiring, before the first event.
+     *
+     * @return this
+     */
+    public EventIngress observedBy(IngressObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
     public CompletionStage<Reply> handleHttp(Map<String, List<String>> headers, byte[] body) {
         InferenceEvent event;
         try {
             event = decoder.decodeHttp(headers, body);
         } catch (PermanentEventException e) {
+            observer.event(IngressObserver.HTTP, "other", "refused", "malformed");
             return done(new Reply(400, e.getMessage(), null));
         }
-        return handle(event);
+        return handle(event, IngressObserver.HTTP);
     }
 
+    /** An event from the Kafka ingress (already decoded). */
     public CompletionStage<Reply> handle(InferenceEvent event) {
+        return handle(event, IngressObserver.KAFKA);
+    }
+
+    /** One decoded event from {@code source}: handled, then its outcome reported and, for an explanation, logged. */
+    public CompletionStage<Reply> handle(InferenceEvent event, String source) {
+        long start = System.nanoTime();
+        return handleDecoded(event).thenApply(reply -> {
+            observe(source, event, reply, System.nanoTime() - start);
+            return reply;
+        });
+    }
+
+    private void observe(String source, InferenceEvent event, Reply reply, long nanos) {
+        String type = event.isRequest() ? "request" : "response";
+        int status = reply.status();
+        if (status < 300) {
+            String outcome = "duplicate".equals(reply.message()) ? "duplicate"
+                    : reply.explanation() != null ? "explained" : "paired";
+            observer.event(source, type, outcome, null);
+        } else {
+            boolean retried = status == 429 || status == 408 || (status >= 500 && status != 502);
+            observer.event(source, type, retried ? "retried" : "refused", reason(status));
+        }
+        ExplanationRecord record = reply.explanation();
+        if (record != null && (status == 202 || status == 422) && !"duplicate".equals(reply.message())) {
+            // exactly one line per explanation published; never the payload
+            LOG.infof("explanation model=%s inference=%s outcome=%s explain_ms=%s total_ms=%d source=%s id=%s",
+                    record.model(), record.inferenceId(), record.failed() ? "failed" : "explained",
+                    record.timingsMs().getOrDefault("explain", -1L), nanos / 1_000_000, source, record.explanationId());
+        }
+    }
+
+    /** A low-cardinality word for a refusal or retry status. */
+    static String reason(int status) {
+        return switch (status) {
+            case 400 -> "malformed";
+            case 404 -> "unknown_model";
+            case 408 -> "timeout";
+            case 413 -> "too_large";
+            case 422 -> "unexplainable";
+            case 429 -> "busy";
+            case 502 -> "sink_refused";
+            case 503 -> "unavailable";
+            default -> "status_" + status;
+        };
+    }
+
+    private CompletionStage<Reply> handleDecoded(InferenceEvent event) {
         if (event.isRequest() && (event.inferenceServiceName() == null || event.inferenceServiceName().isBlank())) {
             return done(new Reply(400, "request event " + event.id() + " has no inferenceservicename extension", null));
         }

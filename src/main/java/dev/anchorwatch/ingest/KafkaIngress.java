@@ -51,6 +51,12 @@ public class KafkaIngress {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @Inject
+    IngressObserver observer;
+
+    /** System.nanoTime() of the last record this ingress finished (acknowledged or dead-lettered); start-up before. */
+    private volatile long lastProgress = System.nanoTime();
+
     private KafkaIngressHandler handler;
     private KafkaDeadLetters deadLetters;
 
@@ -63,7 +69,12 @@ public class KafkaIngress {
                 meta.getOffset(), meta.getKey() instanceof byte[] key ? key : null, meta.getHeaders(), record.getPayload());
         return handler().process(delivery).thenCompose(outcome -> outcome == KafkaIngressHandler.Outcome.ABANDONED
                 ? CompletableFuture.<Void>completedFuture(null)
-                : record.ack());
+                : record.ack().thenRun(() -> lastProgress = System.nanoTime()));
+    }
+
+    /** Seconds since this ingress last finished a record (or started); the idle gauge shows it while records wait. */
+    public double secondsSinceProgress() {
+        return (System.nanoTime() - lastProgress) / 1e9;
     }
 
     /** Created at the first record, so that a disabled ingress creates nothing. */
@@ -71,12 +82,23 @@ public class KafkaIngress {
         if (handler == null) {
             IngestConfig.Kafka kafka = config.kafka();
             deadLetters = new KafkaDeadLetters(bootstrapServers, kafka.deadLetterTopic(), kafka.deadLetterProducer());
-            handler = new KafkaIngressHandler(decoder, ingress, deadLetters,
+            KafkaDeadLetters dlq = deadLetters;
+            KafkaIngressHandler.DeadLetters counted = (delivery, status, reason) -> dlq.send(delivery, status, reason)
+                    .thenRun(() -> observer.event(IngressObserver.KAFKA, type(delivery), "dead_lettered",
+                            EventIngress.reason(status)));
+            handler = new KafkaIngressHandler(decoder, ingress, counted,
                     new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.maxBackoff()));
             LOG.infof("Kafka ingress: topic %s, group %s, %d in flight, dead letters to %s", kafka.topic(), kafka.groupId(),
                     kafka.concurrency(), kafka.deadLetterTopic());
         }
         return handler;
+    }
+
+    /** request, response or other, from the record's ce_type header (the record may be undecodable). */
+    static String type(KafkaIngressHandler.Delivery delivery) {
+        org.apache.kafka.common.header.Header h = delivery.headers() == null ? null : delivery.headers().lastHeader("ce_type");
+        String type = h == null || h.value() == null ? "" : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+        return type.endsWith(".request") ? "request" : type.endsWith(".response") ? "response" : "other";
     }
 
     @PreDestroy

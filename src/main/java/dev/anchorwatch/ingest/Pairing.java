@@ -71,6 +71,8 @@ public final class Pairing {
     private final Clock clock;
     /** Insertion order = age order: the head is the oldest pair. */
     private final LinkedHashMap<InferenceEvent.PairKey, Entry> window = new LinkedHashMap<>();
+    private long evictedFull;
+    private long evictedTtl;
 
     public Pairing(int maxEntries, Duration ttl, Clock clock) {
         if (maxEntries < 1) {
@@ -93,6 +95,7 @@ public final class Pairing {
                 Iterator<Map.Entry<InferenceEvent.PairKey, Entry>> oldest = window.entrySet().iterator();
                 oldest.next();
                 oldest.remove();
+                evictedFull++;
             }
             entry = new Entry(now);
             window.put(event.pairKey(), entry);
@@ -149,6 +152,35 @@ public final class Pairing {
         }
     }
 
+    /** Pairs dropped to make room because the window was full (only grows). */
+    public synchronized long evictedFull() {
+        return evictedFull;
+    }
+
+    /** Pairs dropped because they outlived the time to live (only grows). */
+    public synchronized long evictedTtl() {
+        expire(clock.instant());
+        return evictedTtl;
+    }
+
+    /**
+     * Bytes of event bodies the window holds now (kept responses and, in reply mode, published records); the
+     * per-entry bookkeeping (keys, timestamps) is not counted.
+     */
+    public synchronized long heldBytes() {
+        expire(clock.instant());
+        long bytes = 0;
+        for (Entry e : window.values()) {
+            if (e.response != null) {
+                bytes += e.response.bodySize();
+            }
+            if (e.published != null) {
+                bytes += e.published.body().length;
+            }
+        }
+        return bytes;
+    }
+
     /** Pairs remembered now. */
     public synchronized int size() {
         expire(clock.instant());
@@ -162,6 +194,7 @@ public final class Pairing {
                 break;
             }
             it.remove();
+            evictedTtl++;
         }
     }
 

@@ -20,25 +20,41 @@ public final class ExplanationPublisher implements AutoCloseable {
 
     private final List<ExplanationSink> sinks;
     private final Duration timeout;
+    private final SinkObserver observer;
 
     public ExplanationPublisher(List<ExplanationSink> sinks, Duration timeout) {
+        this(sinks, timeout, SinkObserver.NONE);
+    }
+
+    /** @param observer told about every hand-over to every sink (metrics, tracing) */
+    public ExplanationPublisher(List<ExplanationSink> sinks, Duration timeout, SinkObserver observer) {
         if (sinks.isEmpty()) {
             throw new IllegalArgumentException("at least one explanation sink must be enabled");
         }
         this.sinks = List.copyOf(sinks);
         this.timeout = timeout;
+        this.observer = observer;
     }
 
     public CompletionStage<Void> publish(ExplanationRecord record) {
         List<CompletableFuture<Void>> all = new ArrayList<>(sinks.size());
         for (ExplanationSink sink : sinks) {
+            long start = System.nanoTime();
+            AutoCloseable scope = observer.started(sink.name(), record);
             CompletableFuture<Void> one;
             try {
                 one = sink.publish(record).toCompletableFuture();
             } catch (RuntimeException e) {
                 one = CompletableFuture.failedFuture(e);
             }
-            all.add(one.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            all.add(one.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, error) -> {
+                observer.published(sink.name(), System.nanoTime() - start, error);
+                try {
+                    scope.close();
+                } catch (Exception e) {
+                    // a scope that cannot close must not fail the publication
+                }
+            }));
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                 .handle((ignored, error) -> {

@@ -40,7 +40,8 @@ public class SinkWiring {
     @Produces
     @Singleton
     @Startup
-    ExplanationPublisher publisher(SinksConfig config, Config raw, Instance<AgroalDataSource> dataSource) {
+    ExplanationPublisher publisher(SinksConfig config, Config raw, Instance<AgroalDataSource> dataSource,
+            SinkObserver observer) {
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : config.enabled()) {
             String n = name.trim().toLowerCase(Locale.ROOT);
@@ -70,7 +71,7 @@ public class SinkWiring {
             throw e;
         }
         LOG.infof("explanation sinks: %s", enabled);
-        return new ExplanationPublisher(sinks, config.timeout());
+        return new ExplanationPublisher(sinks, config.timeout(), observer);
     }
 
     private ExplanationSink postgres(SinksConfig config, Instance<AgroalDataSource> dataSource) {

@@ -1,0 +1,32 @@
+package dev.anchorwatch.explain;
+
+/**
+ * Told about every explanation of one instance that the {@link ExplanationService} ran, for metrics; the service
+ * passes one in, this package stays free of any metrics library. Implementations must be thread-safe and quick.
+ */
+public interface ExplanationObserver {
+
+    /** How an explanation ended. */
+    enum Outcome {
+        /** an anchor reaching the precision threshold was found */
+        FOUND,
+        /** the search ended without a valid anchor (the best candidate is reported, {@code success: false}) */
+        NOT_FOUND,
+        /** no explanation: bad input, predictor trouble, or an unexpected error */
+        FAILED;
+
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Observes nothing. */
+    ExplanationObserver NONE = (model, explainer, outcome, nanos) -> { };
+
+    /**
+     * @param model     the model's name
+     * @param explainer the explainer type's label (e.g. {@code AnchorTabular})
+     * @param nanos     from the start of the explanation (not the time it waited for a worker) to its end
+     */
+    void explained(String model, String explainer, Outcome outcome, long nanos);
+}
