@@ -17,6 +17,18 @@ public interface AnchorwatchConfig {
 
     Demo demo();
 
+    Shutdown shutdown();
+
+    interface Shutdown {
+        /**
+         * On SIGTERM, how long explanations already admitted may take to finish and be published before the process
+         * exits anyway (what is unfinished then is not acknowledged, so it is redelivered). Keep it below the pod's
+         * terminationGracePeriodSeconds; quarkus.shutdown.timeout follows it.
+         */
+        @WithDefault("120s")
+        java.time.Duration drain();
+    }
+
     interface Explain {
         /** Explanations running at once; 0 means one per available processor. */
         @WithDefault("0")

@@ -132,6 +132,19 @@ public final class ExplanationService implements AutoCloseable {
         return pool.getMaximumPoolSize();
     }
 
+    /**
+     * Graceful shutdown, step one: explanations already admitted (running or queued) go on; new ones are refused
+     * with {@link ExplainException.Kind#BUSY}.
+     */
+    public void stopAdmitting() {
+        pool.shutdown();
+    }
+
+    /** Waits until every admitted explanation has ended, at most {@code max}; true when they all did. */
+    public boolean awaitIdle(java.time.Duration max) throws InterruptedException {
+        return pool.awaitTermination(Math.max(0, max.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         pool.shutdownNow();

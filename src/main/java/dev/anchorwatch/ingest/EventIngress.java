@@ -62,6 +62,8 @@ public final class EventIngress {
     private final Clock clock;
     private final boolean rememberPublished;
     private IngressObserver observer = IngressObserver.NONE;
+    private final int maxConcurrent;
+    private volatile boolean draining;
 
     public EventIngress(InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
             ExplanationPublisher publisher, int maxConcurrent, Duration explainTimeout, int retryAfterSeconds, Clock clock) {
@@ -82,6 +84,7 @@ public final class EventIngress {
         this.explainer = explainer;
         this.publisher = publisher;
         this.slots = new Semaphore(maxConcurrent);
+        this.maxConcurrent = maxConcurrent;
         this.explainTimeout = explainTimeout;
         this.retryAfterSeconds = retryAfterSeconds;
         this.clock = clock;
@@ -157,7 +160,35 @@ public final class EventIngress {
         };
     }
 
+    /**
+     * Graceful shutdown, step one: from now on every new event is answered 503 (the broker redelivers it, to another
+     * replica; a Kafka record stays unacknowledged and goes back to the group), while events being explained go on.
+     */
+    public void beginDrain() {
+        draining = true;
+    }
+
+    /** Waits until no event is being explained or published, at most {@code max}; true when none is. */
+    public boolean awaitIdle(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (slots.availablePermits() < maxConcurrent) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Events being explained or published now. */
+    public int inFlight() {
+        return maxConcurrent - slots.availablePermits();
+    }
+
     private CompletionStage<Reply> handleDecoded(InferenceEvent event) {
+        if (draining) {
+            return done(new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds));
+        }
         if (event.isRequest() && (event.inferenceServiceName() == null || event.inferenceServiceName().isBlank())) {
             return done(new Reply(400, "request event " + event.id() + " has no inferenceservicename extension", null));
         }
