@@ -23,6 +23,7 @@ public final class Benchmarks {
                 case "events" -> EventPipelineBenchmark.main(rest);
                 case "events-app" -> AppEventPipelineBenchmark.main(rest);
                 case "image" -> ImageBenchmark.main(rest);
+                case "aot" -> AotStartupBenchmark.main(rest);
                 default -> usage();
             }
         } catch (Throwable t) {
@@ -40,6 +41,7 @@ public final class Benchmarks {
         System.err.println("            events-app [--events N] [--warmup N] [--concurrency N] [--jar PATH] [--scenario both|http|kafka]");
         System.err.println("                       [--set APP_PROPERTY=VALUE]...");
         System.err.println("            image [--passes N] [--large N] [--no-http]");
+        System.err.println("            aot [--java JDK25/bin/java] [--jar PATH] [--runs N]   (after package)");
         System.exit(2);
     }
 }
