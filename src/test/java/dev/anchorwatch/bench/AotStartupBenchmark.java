@@ -18,7 +18,7 @@ import dev.anchorwatch.testsupport.LoopbackPostgres;
 /**
  * Start-up time and idle RSS of the packaged app on JDK 25, plain JVM against the JDK 25 AOT cache (JEP 483/514/515:
  * {@code -XX:AOTCacheOutput} on a training run, then {@code -XX:AOTCache}), as the two container images would run it
- * (the image's JVM flags and environment: demo off, no specs). Runs alternate (plain, AOT, plain, AOT, ...).
+ * (the image's JVM flags and environment: demo off, one ExplainerSpec). Runs alternate (plain, AOT, plain, AOT, ...).
  *
  * <ul>
  * <li>start-up: from process launch to the first 200 UP of {@code /q/health/ready}, polled every 10 ms;</li>
@@ -72,10 +72,20 @@ final class AotStartupBenchmark {
     record Run(long startMs, long rssKb) {
     }
 
-    /** The image's JVM flags and environment (application.properties, quarkus.jib.*), as system properties. */
-    static List<String> imageFlags() {
+    /**
+     * The image's JVM flags and environment (application.properties, quarkus.jib.*), as system properties, and one
+     * ExplainerSpec (a product needs at least one to be ready): Adult, with the training data shipped in the jar and
+     * a predictor that is not called.
+     */
+    static List<String> imageFlags() throws IOException {
+        Path specs = Path.of("target", "aot-bench-specs");
+        Files.createDirectories(specs);
+        Files.writeString(specs.resolve("income.yaml"), String.join("\n", "name: income", "type: AnchorTabular",
+                "predictor:", "  url: http://127.0.0.1:9", "data:", "  training: classpath:demo/adult/adult_train.csv",
+                "  label_column: label", ""));
         return List.of("-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-Danchorwatch.demo.enabled=false",
-                "-Danchorwatch.sinks.log.file=target/aot-bench.jsonl", "-Danchorwatch.sinks.log.console=false");
+                "-Danchorwatch.specs=" + specs, "-Danchorwatch.sinks.log.file=target/aot-bench.jsonl",
+                "-Danchorwatch.sinks.log.console=false");
     }
 
     static Run run(Path java, Path jar, List<String> extra, boolean train) throws Exception {

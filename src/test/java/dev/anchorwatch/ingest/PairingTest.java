@@ -136,4 +136,21 @@ class PairingTest {
         assertInstanceOf(Pairing.Explain.class, pairing.offer(request("g1")), "g1 was evicted");
         assertEquals(3, pairing.size());
     }
+
+    @Test
+    void countsEvictionsByReasonAndTheBytesItHolds() {
+        int responseBytes = response("a").bodySize();
+        pairing.offer(response("a"));
+        pairing.offer(response("b"));
+        assertEquals(2L * responseBytes, pairing.heldBytes(), "kept responses are what the window holds");
+        pairing.offer(request("c")); // a request in flight holds no body here
+        assertEquals(2L * responseBytes, pairing.heldBytes());
+        pairing.offer(response("d")); // the window (3) is full: the oldest pair goes
+        assertEquals(1, pairing.evictedFull());
+        assertEquals(0, pairing.evictedTtl());
+        clock.advance(Duration.ofMinutes(11));
+        assertEquals(0, pairing.size());
+        assertEquals(3, pairing.evictedTtl(), "b, c and d outlived the time to live");
+        assertEquals(0, pairing.heldBytes());
+    }
 }
