@@ -41,9 +41,44 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
     public static final String SINK_DURATION = "anchorwatch.sink.duration";
 
     private final MeterRegistry registry;
+    private final Tracing tracing;
 
-    ServiceMetrics(MeterRegistry registry) {
+    ServiceMetrics(MeterRegistry registry, Tracing tracing) {
         this.registry = registry;
+        this.tracing = tracing;
+    }
+
+    // ---- tracing: the observers' start hooks open the spans (see Tracing)
+
+    @Override
+    public java.util.concurrent.Executor executor(java.util.concurrent.Executor pool) {
+        return tracing.propagating(pool);
+    }
+
+    @Override
+    public AutoCloseable started(String model, String explainer) {
+        return tracing.current("explain", "anchorwatch.model", model);
+    }
+
+    @Override
+    public AutoCloseable decoding(String source) {
+        return tracing.current("decode", "anchorwatch.source", source);
+    }
+
+    @Override
+    public AutoCloseable started(String model, int rows) {
+        io.opentelemetry.api.trace.Span span = tracing.child("predict", io.opentelemetry.api.trace.SpanKind.CLIENT);
+        span.setAttribute("anchorwatch.model", model);
+        span.setAttribute("anchorwatch.rows", rows);
+        return span::end;
+    }
+
+    @Override
+    public AutoCloseable started(String sink, dev.anchorwatch.publish.ExplanationRecord record) {
+        io.opentelemetry.api.trace.Span span = tracing.child("publish", io.opentelemetry.api.trace.SpanKind.PRODUCER);
+        span.setAttribute("anchorwatch.sink", sink);
+        span.setAttribute("anchorwatch.model", record.model());
+        return span::end;
     }
 
     public MeterRegistry registry() {

@@ -29,4 +29,17 @@ public interface ExplanationObserver {
      * @param nanos     from the start of the explanation (not the time it waited for a worker) to its end
      */
     void explained(String model, String explainer, Outcome outcome, long nanos);
+
+    /**
+     * The executor explanations submitted from the calling thread run on; a tracing observer wraps {@code pool} so
+     * that they run in the caller's trace. Must keep the pool's refusals (RejectedExecutionException).
+     */
+    default java.util.concurrent.Executor executor(java.util.concurrent.Executor pool) {
+        return pool;
+    }
+
+    /** One explanation starts on this thread; the returned scope is closed on the same thread when it ends. */
+    default AutoCloseable started(String model, String explainer) {
+        return () -> { };
+    }
 }

@@ -73,11 +73,12 @@ public final class ExplanationService implements AutoCloseable {
                     + " instances in one request; at most " + maxInstances + " are accepted");
         }
         List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>();
+        java.util.concurrent.Executor executor = observer.executor(pool);
         try {
             for (int i = 0; i < instances.size(); i++) {
                 JsonNode instance = instances.get(i);
                 long seed = seedFor.applyAsLong(i);
-                futures.add(CompletableFuture.supplyAsync(() -> observed(explainer, instance, seed), pool));
+                futures.add(CompletableFuture.supplyAsync(() -> observed(explainer, instance, seed), executor));
             }
         } catch (RejectedExecutionException e) {
             futures.forEach(f -> f.cancel(false));
@@ -92,6 +93,7 @@ public final class ExplanationService implements AutoCloseable {
         long start = System.nanoTime();
         String model = explainer.spec().name();
         String type = explainer.spec().type().label();
+        AutoCloseable span = observer.started(model, type);
         try {
             ModelExplainer.Explained explained = explainer.explain(instance, seed);
             observer.explained(model, type, explained.success() ? ExplanationObserver.Outcome.FOUND
@@ -100,6 +102,12 @@ public final class ExplanationService implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             observer.explained(model, type, ExplanationObserver.Outcome.FAILED, System.nanoTime() - start);
             throw e;
+        } finally {
+            try {
+                span.close();
+            } catch (Exception e) {
+                // a span that cannot end must not fail the explanation
+            }
         }
     }
 

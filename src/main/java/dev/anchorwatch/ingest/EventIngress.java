@@ -102,11 +102,18 @@ public final class EventIngress {
 
     public CompletionStage<Reply> handleHttp(Map<String, List<String>> headers, byte[] body) {
         InferenceEvent event;
+        AutoCloseable span = observer.decoding(IngressObserver.HTTP);
         try {
             event = decoder.decodeHttp(headers, body);
         } catch (PermanentEventException e) {
             observer.event(IngressObserver.HTTP, "other", "refused", "malformed");
             return done(new Reply(400, e.getMessage(), null));
+        } finally {
+            try {
+                span.close();
+            } catch (Exception e) {
+                // a span that cannot end must not fail the delivery
+            }
         }
         return handle(event, IngressObserver.HTTP);
     }

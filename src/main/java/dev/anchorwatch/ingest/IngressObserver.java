@@ -23,4 +23,9 @@ public interface IngressObserver {
      *                {@code busy}); null otherwise
      */
     void event(String source, String type, String outcome, String reason);
+
+    /** Decoding a delivery starts on this thread; the returned scope is closed on the same thread (tracing). */
+    default AutoCloseable decoding(String source) {
+        return () -> { };
+    }
 }

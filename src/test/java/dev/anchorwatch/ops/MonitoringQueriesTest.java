@@ -86,10 +86,13 @@ class MonitoringQueriesTest {
     /** Sample name → (labels text → value), from the Prometheus text format. */
     static Map<String, Map<String, Double>> samples(String exposition) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        for (String line : exposition.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
+        for (String full : exposition.split("\n")) {
+            if (full.isBlank() || full.startsWith("#")) {
                 continue;
             }
+            // with tracing on, a sample may carry an exemplar after " # " (trace id, value, timestamp)
+            int exemplar = full.indexOf(" # ");
+            String line = exemplar < 0 ? full : full.substring(0, exemplar);
             int brace = line.indexOf('{');
             int space = line.lastIndexOf(' ');
             String name = brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, line.indexOf(' '));
