@@ -41,7 +41,7 @@ public class SinkWiring {
     @Singleton
     @Startup
     ExplanationPublisher publisher(SinksConfig config, Config raw, Instance<AgroalDataSource> dataSource,
-            SinkObserver observer) {
+                                   Instance<ExtraSinks> extra, SinkObserver observer) {
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : config.enabled()) {
             String n = name.trim().toLowerCase(Locale.ROOT);
@@ -63,6 +63,9 @@ public class SinkWiring {
                     default -> throw new IllegalStateException(name);
                 });
             }
+            for (ExtraSinks more : extra) {
+                sinks.addAll(more.sinks());
+            }
         } catch (IOException e) {
             sinks.forEach(ExplanationSink::close);
             throw new ConfigurationException("cannot open the log sink's file: " + e.getMessage(), e);
@@ -70,7 +73,7 @@ public class SinkWiring {
             sinks.forEach(ExplanationSink::close);
             throw e;
         }
-        LOG.infof("explanation sinks: %s", enabled);
+        LOG.infof("explanation sinks: %s", sinks.stream().map(ExplanationSink::name).toList());
         return new ExplanationPublisher(sinks, config.timeout(), observer);
     }
 

@@ -24,6 +24,7 @@ public final class Benchmarks {
                 case "events-app" -> AppEventPipelineBenchmark.main(rest);
                 case "image" -> ImageBenchmark.main(rest);
                 case "aot" -> AotStartupBenchmark.main(rest);
+                case "viewer" -> ViewerBenchmark.main(rest);
                 default -> usage();
             }
         } catch (Throwable t) {
@@ -42,6 +43,7 @@ public final class Benchmarks {
         System.err.println("                       [--set APP_PROPERTY=VALUE]...");
         System.err.println("            image [--passes N] [--large N] [--no-http]");
         System.err.println("            aot [--java JDK25/bin/java] [--jar PATH] [--runs N]   (after package)");
+        System.err.println("            viewer [--rows N] [--passes N]");
         System.exit(2);
     }
 }

@@ -22,7 +22,7 @@ class DefaultSinksTest {
 
     @Test
     void logOnlyByDefault() {
-        assertEquals(List.of("log"), publisher.sinkNames());
+        assertEquals(List.of("log", "viewer-memory"), publisher.sinkNames());
         publisher.publish(Samples.explanation("inf-default-1")).toCompletableFuture().join();
     }
 }

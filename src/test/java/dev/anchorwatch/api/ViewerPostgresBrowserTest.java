@@ -1,0 +1,258 @@
+package dev.anchorwatch.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.anchorwatch.demo.DemoModels;
+import dev.anchorwatch.publish.ExplanationRecord;
+import dev.anchorwatch.publish.PostgresExplanationSink;
+import dev.anchorwatch.testsupport.Browser;
+import dev.anchorwatch.testsupport.LoopbackPostgres;
+import dev.anchorwatch.testsupport.PostgresTestResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The viewer reading a real PostgreSQL (the postgres sink on, Flyway migrated at start), in a real headless
+ * Chromium: a model whose spec has feature names and category values full of markup and quotes, explained over
+ * the demo's real HTTP predictor; last week's explanations (real ones, re-dated) beside this week's on the model
+ * page. Nothing from the spec or the request may run as script or become markup.
+ */
+@QuarkusTest
+@TestProfile(ViewerPostgresBrowserTest.Profile.class)
+@WithTestResource(PostgresTestResource.class)
+class ViewerPostgresBrowserTest {
+
+    static final String AGE = "Age <script>window.__xss=3</script>";
+    static final String SEX = "Sex \"quoted\" & 'single'";
+    static final String FEMALE = "<img src=x onerror=\"window.__xss=4\">Female";
+    static final String SEPARATED = "Sep<b>arated</b>";
+
+    public static class Profile implements QuarkusTestProfile {
+        static final int DEMO_PORT;
+        static final Path SPECS;
+
+        static {
+            try {
+                DEMO_PORT = LoopbackPostgres.freeLoopbackPort();
+                SPECS = writeEvilSpec();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("anchorwatch.sinks.enabled", "postgres, log",
+                    "anchorwatch.demo.port", Integer.toString(DEMO_PORT),
+                    "anchorwatch.specs", SPECS.toString());
+        }
+    }
+
+    /** The demo's Adult data and model under names a careless page would turn into markup. */
+    static Path writeEvilSpec() throws IOException {
+        Path dir = Files.createTempDirectory("anchorwatch-viewer-specs-");
+        Path csv = dir.resolve("evil_train.csv");
+        List<String> names = new ArrayList<>(List.of(AGE, "Workclass", "Education", "Marital Status", "Occupation",
+                "Relationship", "Race", SEX, "Capital Gain", "Capital Loss", "Hours per week", "Country"));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                ViewerPostgresBrowserTest.class.getClassLoader().getResourceAsStream("demo/adult/adult_train.csv"),
+                StandardCharsets.UTF_8))) {
+            in.readLine();
+            StringBuilder out = new StringBuilder();
+            for (String n : names) {
+                out.append('"').append(n.replace("\"", "\"\"")).append("\",");
+            }
+            out.append("label\n");
+            String line;
+            for (int i = 0; i < 4000 && (line = in.readLine()) != null; i++) {
+                out.append(line).append('\n');
+            }
+            Files.writeString(csv, out);
+        }
+        ObjectNode spec = ViewerFixtures.JSON.createObjectNode();
+        spec.put("name", "evil");
+        spec.put("type", "AnchorTabular");
+        spec.putObject("predictor").put("url", "http://127.0.0.1:" + Profile.DEMO_PORT).put("protocol", "v1")
+                .put("model", "adult");
+        ObjectNode data = spec.putObject("data");
+        ArrayNode featureNames = data.putArray("feature_names");
+        names.forEach(featureNames::add);
+        ObjectNode categories = data.putObject("category_map");
+        categories.set("1", list("?", "Federal-gov", "Local-gov", "Never-worked", "Private", "Self-emp-inc",
+                "Self-emp-not-inc", "State-gov", "Without-pay"));
+        categories.set("2", list("Associates", "Bachelors", "Doctorate", "Dropout", "High School grad", "Masters",
+                "Prof-School"));
+        categories.set("3", list("Married", "Never-Married", SEPARATED, "Widowed"));
+        categories.set("4", list("?", "Admin", "Blue-Collar", "Military", "Other", "Professional", "Sales", "Service",
+                "White-Collar"));
+        categories.set("5", list("Husband", "Not-in-family", "Other-relative", "Own-child", "Unmarried", "Wife"));
+        categories.set("6", list("Amer-Indian-Eskimo", "Asian-Pac-Islander", "Black", "Other", "White"));
+        categories.set("7", list(FEMALE, "Male"));
+        categories.set("11", list("?", "British-Commonwealth", "China", "Euro_1", "Euro_2", "Latin-America", "Other",
+                "SE-Asia", "South-America", "United-States", "Yugoslavia"));
+        data.put("training", csv.toString());
+        data.put("label_column", "label");
+        spec.putObject("parameters").put("threshold", 0.95).put("time_budget", "60s");
+        Files.writeString(dir.resolve("evil.json"), spec.toPrettyString());
+        return dir;
+    }
+
+    static ArrayNode list(String... values) {
+        ArrayNode a = ViewerFixtures.JSON.createArrayNode();
+        for (String v : values) {
+            a.add(v);
+        }
+        return a;
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    static Browser browser;
+    static boolean seeded;
+
+    @BeforeEach
+    void start() throws Exception {
+        if (!seeded) {
+            ViewerFixtures.post(base, "evil", "evil-1", "request", "{\"instances\": [" + DemoModels.ADULT_EXAMPLE + "]}", 202);
+            ViewerFixtures.post(base, "evil", "evil-2", "request", "{\"instances\": [" + ViewerFixtures.ADULT_OTHER + "]}", 202);
+            ViewerFixtures.post(base, "movie", "evil-movie", "request", ViewerFixtures.JSON.createObjectNode().set(
+                    "instances", ViewerFixtures.JSON.createArrayNode().add(ViewerFixtures.EVIL_TEXT)).toString(), 202);
+            redateLastWeek();
+            seeded = true;
+        }
+        if (browser == null) {
+            browser = Browser.start();
+        }
+    }
+
+    /** Three copies of this week's explanation of evil-1 and one failure, dated 8 to 10 days ago. */
+    void redateLastWeek() throws Exception {
+        JsonNode e = ViewerFixtures.getJson(base, "/api/v1/inferences/evil-1", 200).get("explanations").get(0);
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            PostgresExplanationSink sink = new PostgresExplanationSink(dataSource, executor);
+            for (int i = 0; i < 3; i++) {
+                List<String> anchor = new ArrayList<>();
+                e.get("anchor").forEach(a -> anchor.add(a.asText()));
+                sink.publish(ExplanationRecord.builder().explanationId("old-" + i).inferenceId("evil-old-" + i)
+                        .model("evil").namespace("default").explainer("AnchorTabular").anchor(anchor)
+                        .precision(e.get("precision").asDouble()).coverage(e.get("coverage").asDouble())
+                        .explainedPrediction("0").timing("explain", 900 + 100 * i).timing("predictor_calls", 20)
+                        .timing("predictor_rows", 4000).createdAt(Instant.now().minus(Duration.ofDays(8 + i)))
+                        .explanation(e.get("explanation").toString()).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            sink.publish(ExplanationRecord.builder().explanationId("old-failed").inferenceId("evil-old-failed")
+                    .model("evil").explainer("AnchorTabular").createdAt(Instant.now().minus(Duration.ofDays(10)))
+                    .failed("predictor <b>down</b>").build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            executor.shutdown();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    static void noScriptRan(WebDriver d) {
+        assertNull(((JavascriptExecutor) d).executeScript("return window.__xss === undefined ? null : window.__xss"),
+                "markup from specs and requests never runs");
+        assertTrue(d.findElements(By.cssSelector("main script, main img[src='x'], main b")).isEmpty(),
+                "and never becomes elements");
+    }
+
+    @Test
+    void markupInNamesAndTextsStaysTextFromListToModelPage() throws Exception {
+        JsonNode list = ViewerFixtures.getJson(base, "/api/v1/explanations?model=evil", 200);
+        assertEquals("postgres", list.get("store").asText());
+        assertEquals(6, list.get("items").size(), "2 explained now, 4 re-dated");
+        JsonNode evil1 = ViewerFixtures.getJson(base, "/api/v1/inferences/evil-1", 200).get("explanations").get(0);
+        List<String> anchor = new ArrayList<>();
+        evil1.get("anchor").forEach(a -> anchor.add(a.asText()));
+        assertTrue(anchor.stream().anyMatch(p -> p.contains(SEPARATED) || p.contains(FEMALE) || p.contains(SEX)),
+                "the anchor names the marked-up feature or category: " + anchor);
+
+        WebDriver d = browser.driver();
+        browser.open(base.resolve("/ui/?model=evil").toString());
+        noScriptRan(d);
+        WebElement row = ViewerBrowserTest.rowOf(d, "evil-1");
+        assertEquals(anchor, row.findElements(By.cssSelector(".chip")).stream().map(WebElement::getText).toList());
+        assertTrue(ViewerBrowserTest.rowOf(d, "evil-old-failed").getText().contains("predictor <b>down</b>"));
+        browser.screenshot("postgres-list");
+
+        row.findElement(By.cssSelector("a.explanation-link")).click();
+        browser.awaitReady();
+        noScriptRan(d);
+        List<String> features = d.findElements(By.cssSelector("#instance-table tbody td:first-child")).stream()
+                .map(WebElement::getText).toList();
+        assertEquals(AGE, features.get(0));
+        assertEquals(SEX, features.get(7));
+        assertEquals(SEPARATED, d.findElements(By.cssSelector("#instance-table tbody tr")).get(3)
+                .findElements(By.tagName("td")).get(1).getText());
+        assertEquals(FEMALE, d.findElements(By.cssSelector("#instance-table tbody tr")).get(7)
+                .findElements(By.tagName("td")).get(1).getText());
+        assertEquals(anchor, d.findElements(By.cssSelector("#anchor .chip")).stream().map(WebElement::getText).toList());
+        List<String> header = d.findElements(By.cssSelector("#examples-same thead th")).stream().map(WebElement::getText)
+                .toList();
+        assertEquals(AGE, header.get(0));
+        d.findElement(By.cssSelector("details summary")).click(); // the JSON, folded by default
+        assertTrue(d.findElement(By.id("raw")).getText().contains("\"anchor\""));
+        browser.screenshot("postgres-explanation");
+
+        d.findElement(By.cssSelector("#title a.model-link")).click();
+        browser.awaitReady();
+        noScriptRan(d);
+        List<WebElement> weekRows = d.findElements(By.cssSelector("#weeks tbody tr"));
+        assertEquals(List.of("2", "4"), weekRows.get(0).findElements(By.tagName("td")).stream().map(WebElement::getText)
+                .toList(), "this week: 2 explanations; last week: 3 re-dated and a failure");
+        assertEquals("75.0 %", weekRows.get(2).findElements(By.tagName("td")).get(1).getText(), "3 of 4 found last week");
+        List<String> labels = d.findElements(By.cssSelector("#predicates-svg text.label")).stream()
+                .map(WebElement::getText).toList();
+        assertTrue(labels.containsAll(anchor), labels + " contains " + anchor);
+        browser.screenshot("postgres-model");
+    }
+}
