@@ -36,6 +36,9 @@ class TracingTest {
     @Inject
     InMemorySpanExporter spans;
 
+    @Inject
+    dev.anchorwatch.publish.ExplanationPublisher publisher;
+
     @Test
     void theBrokersTraceparentIsContinuedThroughDecodeExplainPredictAndPublish() throws Exception {
         spans.reset();
@@ -60,7 +63,10 @@ class TracingTest {
         Map<String, List<SpanData>> byName = ours.stream().collect(Collectors.groupingBy(SpanData::getName));
         assertTrue(byName.keySet().containsAll(wanted), "spans in the broker's trace: " + byName.keySet());
         assertEquals(1, byName.get("explain").size(), "one instance, one explain span");
-        assertEquals(1, byName.get("publish").size(), "one sink (log), one publish span");
+        assertEquals(Set.copyOf(publisher.sinkNames()), byName.get("publish").stream()
+                .map(p -> p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("anchorwatch.sink")))
+                .collect(Collectors.toSet()), "one publish span per sink");
+        assertEquals(publisher.sinkNames().size(), byName.get("publish").size());
         String explain = byName.get("explain").get(0).getSpanId();
         assertTrue(byName.get("predict").stream().allMatch(s -> explain.equals(s.getParentSpanId())),
                 "every predictor call is a child of its explanation");
