@@ -35,6 +35,7 @@ public class GracefulShutdown {
         Thread hook = new Thread(() -> {
             ingress.beginDrain();
             service.stopAdmitting();
+            LOG.info("stopping: new events are refused (503); admitted work goes on");
         }, "anchorwatch-stop-admitting");
         Runtime.getRuntime().addShutdownHook(hook);
         stopAdmitting = hook;

@@ -238,7 +238,9 @@ public final class EventIngress {
                 Throwable cause = unwrap(error);
                 if (cause instanceof dev.anchorwatch.explain.ExplainException busy
                         && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
-                    return new Reply(429, busy.getMessage(), retryAfterSeconds);
+                    // refused by a pool that stops for shutdown: as any event while draining, 503
+                    return draining ? new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds)
+                            : new Reply(429, busy.getMessage(), retryAfterSeconds);
                 }
                 LOG.warnf(cause, "inference %s: not explained, asking for redelivery", request.id());
                 return new Reply(503, String.valueOf(cause.getMessage()), null);

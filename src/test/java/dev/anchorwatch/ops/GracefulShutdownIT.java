@@ -56,7 +56,12 @@ class GracefulShutdownIT {
             long termAt = System.nanoTime();
             app.sigterm();
 
-            // new work is refused while the admitted explanation finishes
+            // new work is refused while the admitted explanation finishes (once the shutdown hook has run)
+            long hookDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!Files.readString(app.log()).contains("stopping: new events are refused")
+                    && System.nanoTime() < hookDeadline) {
+                Thread.sleep(20);
+            }
             HttpResponse<String> late = http.send(event(app, "shutdown-2"), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, late.statusCode(), late.body());
 
