@@ -20,6 +20,18 @@ public interface AnchorwatchConfig {
     /** Running as an InferenceService's own explainer; usually set by KServe's arguments ({@link KServeArgs}). */
     Kserve kserve();
 
+    Shutdown shutdown();
+
+    interface Shutdown {
+        /**
+         * On SIGTERM, how long explanations already admitted may take to finish and be published before the process
+         * exits anyway (what is unfinished then is not acknowledged, so it is redelivered). Keep it below the pod's
+         * terminationGracePeriodSeconds; quarkus.shutdown.timeout follows it.
+         */
+        @WithDefault("120s")
+        java.time.Duration drain();
+    }
+
     interface Explain {
         /** Explanations running at once; 0 means one per available processor. */
         @WithDefault("0")

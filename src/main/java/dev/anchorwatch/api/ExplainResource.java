@@ -24,6 +24,8 @@ import dev.anchorwatch.ingest.InferenceEventDecoder;
 import dev.anchorwatch.ingest.IngestConfig;
 import dev.anchorwatch.ingest.IngestMetrics;
 import io.smallrye.common.annotation.Blocking;
+import org.jboss.logging.Logger;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -71,6 +73,7 @@ public class ExplainResource {
                                              @jakarta.ws.rs.QueryParam("instances") String mode,
                                              @jakarta.ws.rs.QueryParam("explainer") String which,
                                              @Context HttpHeaders headers, InputStream stream) {
+        long start = System.nanoTime();
         // the explainer of that name, or the model's only one; ?explainer= (a name or a type) picks among several
         ModelExplainer explainer = service.registry().require(name, which);
         boolean firstOnly = firstOnly(mode);
@@ -126,6 +129,7 @@ public class ExplainResource {
             throw e;
         }
         return explained.whenComplete((r, e) -> ticket.close())
+                .whenComplete((results, error) -> log(name, instances.size(), results, error, start))
                 .thenApply(results -> {
                     if (results.size() == 1) {
                         return Response.ok(results.get(0).json()).build();
@@ -147,6 +151,31 @@ public class ExplainResource {
         throw new ExplainException(ExplainException.Kind.BAD_INPUT,
                 "query parameter instances must be all (explain every instance) or first (the first only, as KServe's "
                         + "Alibi explainer did), got '" + (mode.length() > 40 ? mode.substring(0, 40) + "..." : mode) + "'");
+    }
+
+    /** Exactly one INFO line per explanation (here: per instance), never the instance itself. */
+    private static void log(String model, int instances, List<ModelExplainer.Explained> results, Throwable error, long start) {
+        long totalMs = (System.nanoTime() - start) / 1_000_000;
+        if (error != null) {
+            Throwable cause = ExplanationService.cause(error);
+            LOG.infof("explanation model=%s inference=- outcome=failed instances=%d total_ms=%d error=%s", model,
+                    instances, totalMs, cause instanceof ExplainException e ? e.kind() : cause.getClass().getSimpleName());
+            return;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            ModelExplainer.Explained r = results.get(i);
+            LOG.infof("explanation model=%s inference=- instance=%d outcome=%s explain_ms=%d predictor_calls=%d "
+                    + "predictor_rows=%d total_ms=%d", model, i, r.success() ? "found" : "not_found", r.elapsedMillis(),
+                    r.predictorCalls(), r.predictorRows(), totalMs);
+        }
+    }
+
+    /** KServe answers a GET on :explain with 405; so does this, as JSON like every other error. */
+    @GET
+    @Path("{name}:explain")
+    public Response explainGet(@PathParam("name") String name) {
+        return Response.status(405).header("Allow", "POST").entity(mapper.createObjectNode()
+                .put("error", "use POST with {\"instances\": [...]} to explain with model '" + name + "'")).build();
     }
 
     @GET

@@ -13,9 +13,11 @@ import dev.anchorwatch.explain.ExplainerSpec;
 import dev.anchorwatch.explain.SpecException;
 import dev.anchorwatch.model.PredictorConfig;
 import dev.anchorwatch.explain.ExplainerRegistry;
+import dev.anchorwatch.explain.ExplanationObserver;
 import dev.anchorwatch.explain.ExplanationService;
 import dev.anchorwatch.explain.ExplainerSource;
 import dev.anchorwatch.explain.SpecLoader;
+import dev.anchorwatch.model.PredictorObserver;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -32,7 +34,7 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ExplainerRegistry registry(AnchorwatchConfig config, Instance<ExplainerSource> available) {
+    ExplainerRegistry registry(AnchorwatchConfig config, Instance<ExplainerSource> available, PredictorObserver observer) {
         ExplainerRegistry registry = new ExplainerRegistry();
         if (config.kserve().modelName().isPresent()) {
             registry.register(ExplainerFactory.create(explainerModeSpec(config)));
@@ -43,7 +45,7 @@ public class Wiring {
         }
         config.specs().ifPresent(dir -> {
             // a bad spec stops start-up: SpecException names the file and the field
-            SpecLoader.loadDirectory(dir).forEach(spec -> registry.register(ExplainerFactory.create(spec)));
+            SpecLoader.loadDirectory(dir).forEach(spec -> registry.register(ExplainerFactory.create(spec, observer)));
         });
         for (ExplainerSource source : available) {
             sources.add(source);
@@ -83,34 +85,11 @@ public class Wiring {
 
     @Produces
     @Singleton
-    ExplanationService service(ExplainerRegistry registry, AnchorwatchConfig config,
-                               Instance<io.micrometer.core.instrument.MeterRegistry> meters) {
+    ExplanationService service(ExplainerRegistry registry, AnchorwatchConfig config, ExplanationObserver observer) {
         int workers = config.explain().workers() > 0 ? config.explain().workers()
                 : Runtime.getRuntime().availableProcessors();
-        ExplanationService service = new ExplanationService(registry, workers, config.explain().queue(),
-                config.explain().maxInstances());
-        io.micrometer.core.instrument.MeterRegistry m = meters.isResolvable() ? meters.get() : null;
-        service.setListener((spec, result, failure, nanos) -> {
-            // the canonical explanation meters, tagged by model and explainer type (AnchorTabular, KernelShap, ...)
-            String outcome = failure != null ? "failed" : result.success() ? "found" : "not_found";
-            String explainer = spec.type().label();
-            if (m != null) {
-                m.counter("anchorwatch.explanations", "model", spec.model(), "explainer", explainer, "outcome", outcome)
-                        .increment();
-                io.micrometer.core.instrument.Timer.builder("anchorwatch.explanation.duration")
-                        .tags("model", spec.model(), "explainer", explainer).publishPercentileHistogram()
-                        .register(m).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-            }
-            if (failure != null) {
-                LOG.debugf("explanation failed: explainer %s (%s) of model %s after %d ms: %s", spec.name(), explainer,
-                        spec.model(), nanos / 1_000_000, failure.getMessage());
-            } else {
-                LOG.debugf("explained: explainer %s (%s) of model %s, outcome %s, %d predictor requests, %d rows, %d ms",
-                        spec.name(), explainer, spec.model(), outcome, result.predictorCalls(), result.predictorRows(),
-                        nanos / 1_000_000);
-            }
-        });
-        return service;
+        return new ExplanationService(registry, workers, config.explain().queue(), config.explain().maxInstances(),
+                observer);
     }
 
     void closeService(@Disposes ExplanationService service) {

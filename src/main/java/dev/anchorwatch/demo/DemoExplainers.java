@@ -8,6 +8,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.anchorwatch.explain.ExplainerSource;
 import dev.anchorwatch.explain.ModelExplainer;
+import dev.anchorwatch.model.PredictorObserver;
 import io.quarkus.arc.lookup.LookupIfProperty;
 import jakarta.inject.Singleton;
 
@@ -22,20 +23,23 @@ public class DemoExplainers implements ExplainerSource {
     private final String host;
     private final int port;
     private final String shapModel;
+    private final PredictorObserver observer;
     private DemoModels demo;
 
     DemoExplainers(@ConfigProperty(name = "anchorwatch.demo.host", defaultValue = "127.0.0.1") String host,
                    @ConfigProperty(name = "anchorwatch.demo.port", defaultValue = "8081") int port,
-                   @ConfigProperty(name = "anchorwatch.demo.shap-model", defaultValue = DemoModels.ADULT) String shapModel) {
+                   @ConfigProperty(name = "anchorwatch.demo.shap-model", defaultValue = DemoModels.ADULT) String shapModel,
+                   PredictorObserver observer) {
         this.host = host;
         this.port = port;
         this.shapModel = shapModel;
+        this.observer = observer;
     }
 
     @Override
     public synchronized List<ModelExplainer> explainers() {
         if (demo == null) {
-            demo = DemoModels.start(host, port, shapModel);
+            demo = DemoModels.start(host, port, shapModel, observer);
         }
         return demo.explainers();
     }

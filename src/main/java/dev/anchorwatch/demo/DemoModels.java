@@ -51,15 +51,19 @@ public final class DemoModels implements AutoCloseable {
     }
 
     public static DemoModels start(String host, int port) {
-        return start(host, port, ADULT);
+        return start(host, port, ADULT, dev.anchorwatch.model.PredictorObserver.NONE);
     }
 
     /**
+     * Trains or loads the demo models, serves them on {@code host:port}, and reports predictor calls to
+     * {@code observer}.
+     *
      * @param shapModel the model whose logger events the KernelSHAP explainer also explains: {@code adult} (every
      *                  Adult event gets an Anchors and a KernelSHAP explanation) or {@code adult-shap} (only
      *                  {@code :explain} and events naming adult-shap)
      */
-    public static DemoModels start(String host, int port, String shapModel) {
+    public static DemoModels start(String host, int port, String shapModel,
+                                   dev.anchorwatch.model.PredictorObserver observer) {
         long t0 = System.nanoTime();
         LabeledData adult;
         try (InputStream in = resource("demo/adult/adult_train.csv")) {
@@ -92,13 +96,13 @@ public final class DemoModels implements AutoCloseable {
             throw new UncheckedIOException("cannot start the demo model server on " + host + ":" + port, e);
         }
         ExplainerSpec spec = spec("demo/adult.yaml", server.baseUrl());
-        ModelExplainer explainer = ExplainerFactory.create(spec);
+        ModelExplainer explainer = ExplainerFactory.create(spec, observer);
         LOG.infof("demo model '%s' (random forest, %d trees) trained in %d ms, served at %s", ADULT,
                 forest.trees(), (trained - t0) / 1_000_000, server.baseUrl());
-        ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()));
+        ModelExplainer movieExplainer = ExplainerFactory.create(spec("demo/movie.yaml", server.baseUrl()), observer);
         LOG.infof("demo model '%s' (bag-of-words logistic regression, %d terms) served at %s", MOVIE,
                 movie.vocabularySize(), server.baseUrl());
-        ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()));
+        ModelExplainer fashionExplainer = ExplainerFactory.create(spec("demo/fashion.yaml", server.baseUrl()), observer);
         LOG.infof("demo model '%s' (Fashion-MNIST logistic regression) served at %s", FASHION, server.baseUrl());
         ModelExplainer shapExplainer = ExplainerFactory.create(SpecLoader.loadResource("demo/adult-shap.yaml",
                 SpecLoader.predictorUrl(server.baseUrl()).andThen(tree -> tree.put("model", shapModel))));

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import dev.anchorwatch.model.Predictor;
+import dev.anchorwatch.model.PredictorObserver;
 import dev.anchorwatch.model.Predictors;
 import dev.anchorwatch.tabular.AnchorTabular;
 import dev.anchorwatch.tabular.TabularData;
@@ -19,14 +20,31 @@ public final class ExplainerFactory {
 
     /** An explainer calling the spec's predictor over HTTP. */
     public static ModelExplainer create(ExplainerSpec spec) {
+        return create(spec, PredictorObserver.NONE);
+    }
+
+    /** An explainer calling the spec's predictor over HTTP, every call reported to {@code observer}. */
+    public static ModelExplainer create(ExplainerSpec spec, PredictorObserver observer) {
         return switch (spec.type()) {
-            case ANCHOR_TABULAR -> tabular(spec, Predictors.http(spec.predictor()),
+            case ANCHOR_TABULAR -> tabular(spec, observed(spec, Predictors.http(spec.predictor()), observer),
                     spec.predictor().maxRowsPerRequest());
-            case ANCHOR_TEXT -> TextModelExplainer.create(spec, Predictors.http(spec.predictor()),
+            case ANCHOR_TEXT -> TextModelExplainer.create(spec,
+                    observed(spec, Predictors.http(spec.predictor()), observer), spec.predictor().maxRowsPerRequest());
+            case ANCHOR_IMAGE -> image(spec, observed(spec, imagePredictor(spec), observer));
+            case KERNEL_SHAP -> shap(spec, observed(spec, Predictors.http(spec.predictor()), observer),
                     spec.predictor().maxRowsPerRequest());
-            case ANCHOR_IMAGE -> image(spec, null);
-            case KERNEL_SHAP -> shap(spec, Predictors.http(spec.predictor()), spec.predictor().maxRowsPerRequest());
         };
+    }
+
+    private static Predictor observed(ExplainerSpec spec, Predictor predictor, PredictorObserver observer) {
+        return Predictors.observed(spec.name(), predictor, observer);
+    }
+
+    private static Predictor imagePredictor(ExplainerSpec spec) {
+        return spec.predictor().protocol() == dev.anchorwatch.model.PredictorConfig.Protocol.V2
+                ? new dev.anchorwatch.model.OpenInferenceV2Predictor(spec.predictor(), null,
+                        ImageOptions.parse(spec).binaryData())
+                : Predictors.http(spec.predictor());
     }
 
     /**
@@ -82,9 +100,7 @@ public final class ExplainerFactory {
     public static ImageModelExplainer image(ExplainerSpec spec, Predictor predictor) {
         ImageOptions options = ImageOptions.parse(spec);
         if (predictor == null) {
-            predictor = spec.predictor().protocol() == dev.anchorwatch.model.PredictorConfig.Protocol.V2
-                    ? new dev.anchorwatch.model.OpenInferenceV2Predictor(spec.predictor(), null, options.binaryData())
-                    : Predictors.http(spec.predictor());
+            predictor = imagePredictor(spec);
         }
         return new ImageModelExplainer(spec, options, predictor,
                 spec.predictor().maxRowsPerRequest(), spec.predictor().maxConcurrentRequests());

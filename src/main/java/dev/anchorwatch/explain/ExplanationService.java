@@ -28,21 +28,7 @@ public final class ExplanationService implements AutoCloseable {
     private final int maxInstances;
     private final int places;
     private final Semaphore free;
-    private volatile Listener listener = (spec, result, failure, nanos) -> { };
-
-    /** Told about every explanation as it ends (metrics and logs live in the wiring, not here). */
-    @FunctionalInterface
-    public interface Listener {
-        /**
-         * @param result  the explanation, or null when it failed
-         * @param failure why it failed, or null
-         */
-        void explained(ExplainerSpec spec, ModelExplainer.Explained result, Throwable failure, long nanos);
-    }
-
-    public void setListener(Listener listener) {
-        this.listener = listener == null ? (spec, result, failure, nanos) -> { } : listener;
-    }
+    private final ExplanationObserver observer;
 
     /**
      * @param workers      explanations running at once (default: number of cores)
@@ -51,11 +37,20 @@ public final class ExplanationService implements AutoCloseable {
      * @param maxInstances instances accepted in one request or event
      */
     public ExplanationService(ExplainerRegistry registry, int workers, int queue, int maxInstances) {
+        this(registry, workers, queue, maxInstances, ExplanationObserver.NONE);
+    }
+
+    /**
+     * @param observer told about every explanation's outcome and duration (metrics), and where it runs (traces)
+     */
+    public ExplanationService(ExplainerRegistry registry, int workers, int queue, int maxInstances,
+                              ExplanationObserver observer) {
         if (workers < 1 || queue < 0 || maxInstances < 1) {
             throw new IllegalArgumentException("workers >= 1, queue >= 0, max instances >= 1");
         }
         this.registry = registry;
         this.maxInstances = maxInstances;
+        this.observer = observer;
         this.places = Math.max(workers + queue, maxInstances);
         this.free = new Semaphore(places);
         AtomicInteger n = new AtomicInteger();
@@ -133,6 +128,7 @@ public final class ExplanationService implements AutoCloseable {
             }
         };
         List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>(total);
+        java.util.concurrent.Executor executor = observer.executor(pool);
         for (int t = 0; t < total; t++) {
             ModelExplainer explainer = explainers.get(t / n);
             JsonNode instance = instances.get(t % n);
@@ -146,7 +142,7 @@ public final class ExplanationService implements AutoCloseable {
             });
             futures.add(f);
             try {
-                pool.execute(() -> {
+                executor.execute(() -> {
                     if (!claimed.compareAndSet(false, true)) {
                         return; // cancelled before it started; counted as finished already
                     }
@@ -195,22 +191,23 @@ public final class ExplanationService implements AutoCloseable {
 
     private ModelExplainer.Explained observed(ModelExplainer explainer, JsonNode instance, long seed) {
         long start = System.nanoTime();
-        ModelExplainer.Explained result;
+        String model = explainer.spec().model();
+        String type = explainer.spec().type().label();
+        AutoCloseable span = observer.started(model, type);
         try {
-            result = explainer.explain(instance, seed);
+            ModelExplainer.Explained explained = explainer.explain(instance, seed);
+            observer.explained(model, type, explained.success() ? ExplanationObserver.Outcome.FOUND
+                    : ExplanationObserver.Outcome.NOT_FOUND, System.nanoTime() - start);
+            return explained;
         } catch (RuntimeException | Error e) {
-            tell(explainer, null, e, System.nanoTime() - start);
+            observer.explained(model, type, ExplanationObserver.Outcome.FAILED, System.nanoTime() - start);
             throw e;
-        }
-        tell(explainer, result, null, System.nanoTime() - start);
-        return result;
-    }
-
-    private void tell(ModelExplainer explainer, ModelExplainer.Explained result, Throwable failure, long nanos) {
-        try {
-            listener.explained(explainer.spec(), result, failure, nanos);
-        } catch (RuntimeException ignored) {
-            // observing must never change an explanation's outcome
+        } finally {
+            try {
+                span.close();
+            } catch (Exception e) {
+                // a span that cannot end must not fail the explanation
+            }
         }
     }
 
@@ -226,6 +223,34 @@ public final class ExplanationService implements AutoCloseable {
     /** Free places right now; for health and back-pressure decisions. */
     public int freeCapacity() {
         return free.availablePermits();
+    }
+
+    /** Explanations running now (busy workers). */
+    public int busy() {
+        return pool.getActiveCount();
+    }
+
+    /** Explanations admitted and waiting for a worker. */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
+    /** Workers: explanations that can run at once. */
+    public int workers() {
+        return pool.getMaximumPoolSize();
+    }
+
+    /**
+     * Graceful shutdown, step one: explanations already admitted (running or queued) go on; new ones are refused
+     * with {@link ExplainException.Kind#BUSY}.
+     */
+    public void stopAdmitting() {
+        pool.shutdown();
+    }
+
+    /** Waits until every admitted explanation has ended, at most {@code max}; true when they all did. */
+    public boolean awaitIdle(java.time.Duration max) throws InterruptedException {
+        return pool.awaitTermination(Math.max(0, max.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -74,6 +74,9 @@ public final class EventIngress {
     private final int retryAfterSeconds;
     private final Clock clock;
     private final boolean rememberPublished;
+    private IngressObserver observer = IngressObserver.NONE;
+    private final int maxConcurrent;
+    private volatile boolean draining;
 
     public EventIngress(InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
             ExplanationPublisher publisher, int maxConcurrent, Duration explainTimeout, int retryAfterSeconds, Clock clock) {
@@ -94,21 +97,40 @@ public final class EventIngress {
         this.explainer = explainer;
         this.publisher = publisher;
         this.slots = new Semaphore(maxConcurrent);
+        this.maxConcurrent = maxConcurrent;
         this.explainTimeout = explainTimeout;
         this.retryAfterSeconds = retryAfterSeconds;
         this.clock = clock;
     }
 
+    /**
+     * Reports every event's outcome to {@code observer} (metrics). Set once by the wiring, before the first event.
+     *
+     * @return this
+     */
+    public EventIngress observedBy(IngressObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
     public CompletionStage<Reply> handleHttp(Map<String, List<String>> headers, byte[] body) {
         InferenceEvent event;
+        AutoCloseable span = observer.decoding(IngressObserver.HTTP);
         try {
             event = decoder.decodeHttp(headers, body);
         } catch (PermanentEventException e) {
+            observer.event(IngressObserver.HTTP, "other", "refused", "malformed");
             return done(new Reply(400, e.getMessage(), null));
         } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
             return done(Reply.accepted("ignored: " + e.getMessage()));
+        } finally {
+            try {
+                span.close();
+            } catch (Exception e) {
+                // a span that cannot end must not fail the delivery
+            }
         }
-        return handle(event);
+        return handle(event, IngressObserver.HTTP);
     }
 
     /**
@@ -120,20 +142,31 @@ public final class EventIngress {
         CompletionStage<Reply> reply;
         try {
             InferenceEvent event;
+            AutoCloseable span = observer.decoding(IngressObserver.HTTP);
             try {
                 event = decoder.decodeHttp(headers, body, ticket::charge);
+            } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
+                ticket.close();
+                return done(Reply.accepted("ignored: " + e.getMessage()));
             } catch (PermanentEventException e) {
+                observer.event(IngressObserver.HTTP, "other", "refused", "malformed");
                 ticket.close();
                 return done(e instanceof PermanentEventException.TooLarge
                         ? new Reply(413, e.getMessage(), null, null, "too_large") : new Reply(400, e.getMessage(), null));
             } catch (Admission.Refused r) {
                 ticket.close();
                 return done(Reply.refused(r, retryAfterSeconds));
+            } finally {
+                try {
+                    span.close();
+                } catch (Exception e) {
+                    // a span that cannot end must not fail the delivery
+                }
             }
             // the reservation stays until the reply: the explainer (a request) or the pairing (a response) parses
             // the body again, as much as the decoder did
             ticket.endDecode();
-            reply = handle(event);
+            reply = handle(event, IngressObserver.HTTP);
         } catch (RuntimeException e) {
             ticket.close();
             throw e;
@@ -141,7 +174,84 @@ public final class EventIngress {
         return reply.whenComplete((r, error) -> ticket.close());
     }
 
+    /** An event from the Kafka ingress (already decoded). */
     public CompletionStage<Reply> handle(InferenceEvent event) {
+        return handle(event, IngressObserver.KAFKA);
+    }
+
+    /** One decoded event from {@code source}: handled, then its outcome reported and, for an explanation, logged. */
+    public CompletionStage<Reply> handle(InferenceEvent event, String source) {
+        long start = System.nanoTime();
+        return handleDecoded(event).thenApply(reply -> {
+            observe(source, event, reply, System.nanoTime() - start);
+            return reply;
+        });
+    }
+
+    private void observe(String source, InferenceEvent event, Reply reply, long nanos) {
+        String type = event.isRequest() ? "request" : "response";
+        int status = reply.status();
+        if (status < 300) {
+            String outcome = "duplicate".equals(reply.message()) ? "duplicate"
+                    : reply.explanation() != null ? "explained" : "paired";
+            observer.event(source, type, outcome, null);
+        } else {
+            boolean retried = status == 429 || status == 408 || (status >= 500 && status != 502);
+            observer.event(source, type, retried ? "retried" : "refused", reason(status));
+        }
+        ExplanationRecord record = reply.explanation();
+        if (record != null && (status == 202 || status == 422) && !"duplicate".equals(reply.message())) {
+            // exactly one line per explanation published; never the payload
+            LOG.infof("explanation model=%s inference=%s outcome=%s explain_ms=%s total_ms=%d source=%s id=%s",
+                    record.model(), record.inferenceId(), record.failed() ? "failed" : "explained",
+                    record.timingsMs().getOrDefault("explain", -1L), nanos / 1_000_000, source, record.explanationId());
+        }
+    }
+
+    /** A low-cardinality word for a refusal or retry status. */
+    static String reason(int status) {
+        return switch (status) {
+            case 400 -> "malformed";
+            case 404 -> "unknown_model";
+            case 408 -> "timeout";
+            case 413 -> "too_large";
+            case 422 -> "unexplainable";
+            case 429 -> "busy";
+            case 502 -> "sink_refused";
+            case 503 -> "unavailable";
+            default -> "status_" + status;
+        };
+    }
+
+    /**
+     * Graceful shutdown, step one: from now on every new event is answered 503 (the broker redelivers it, to another
+     * replica; a Kafka record stays unacknowledged and goes back to the group), while events being explained go on.
+     */
+    public void beginDrain() {
+        draining = true;
+    }
+
+    /** Waits until no event is being explained or published, at most {@code max}; true when none is. */
+    public boolean awaitIdle(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (slots.availablePermits() < maxConcurrent) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Events being explained or published now. */
+    public int inFlight() {
+        return maxConcurrent - slots.availablePermits();
+    }
+
+    private CompletionStage<Reply> handleDecoded(InferenceEvent event) {
+        if (draining) {
+            return done(new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds));
+        }
         if (event.isRequest() && (event.inferenceServiceName() == null || event.inferenceServiceName().isBlank())) {
             return done(new Reply(400, "request event " + event.id() + " has no inferenceservicename extension", null));
         }
@@ -194,7 +304,9 @@ public final class EventIngress {
                 Throwable cause = unwrap(error);
                 if (cause instanceof dev.anchorwatch.explain.ExplainException busy
                         && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
-                    return new Reply(429, busy.getMessage(), retryAfterSeconds, null, "busy");
+                    // refused by a pool that stops for shutdown: as any event while draining, 503
+                    return draining ? new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds)
+                            : new Reply(429, busy.getMessage(), retryAfterSeconds, null, "busy");
                 }
                 // one line, no stack trace: a redelivered input would log the same trace on every attempt
                 LOG.warnf("inference %s: not explained (%s), asking for redelivery", request.id(), cause);

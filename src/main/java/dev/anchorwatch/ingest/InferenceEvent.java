@@ -83,6 +83,11 @@ public record InferenceEvent(
         return new DedupKey(source, id, type);
     }
 
+    /** Bytes of the JSON body (what this event holds in memory, besides its few attributes). */
+    public int bodySize() {
+        return body.length;
+    }
+
     /** A copy of the JSON body. */
     @Override
     public byte[] body() {
@@ -96,11 +101,6 @@ public record InferenceEvent(
         } catch (IOException e) {
             throw new UncheckedIOException("decoded bodies are JSON", e);
         }
-    }
-
-    /** Length of the JSON body in bytes, without copying it. */
-    public int bodySize() {
-        return body.length;
     }
 
     public String bodyAsString() {

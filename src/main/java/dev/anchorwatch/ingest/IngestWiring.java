@@ -30,9 +30,10 @@ public class IngestWiring {
     @Produces
     @Singleton
     EventIngress ingress(IngestConfig config, InferenceEventDecoder decoder, Pairing pairing, EventExplainer explainer,
-            ExplanationPublisher publisher) {
+            ExplanationPublisher publisher, IngressObserver observer) {
         return new EventIngress(decoder, pairing, explainer, publisher, config.maxConcurrent(), config.explainTimeout(),
-                config.retryAfterSeconds(), Clock.systemUTC(), config.ackMode() == IngestConfig.AckMode.REPLY);
+                config.retryAfterSeconds(), Clock.systemUTC(), config.ackMode() == IngestConfig.AckMode.REPLY)
+                .observedBy(observer);
     }
 
     @Produces

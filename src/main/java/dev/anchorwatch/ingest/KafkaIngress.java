@@ -81,6 +81,12 @@ public class KafkaIngress {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @Inject
+    IngressObserver observer;
+
+    /** System.nanoTime() of the last record this ingress finished (acknowledged or dead-lettered); start-up before. */
+    private volatile long lastProgress = System.nanoTime();
+
     private KafkaIngressHandler handler;
     private KafkaDeadLetters deadLetters;
     private ScheduledExecutorService lagReader;
@@ -105,7 +111,12 @@ public class KafkaIngress {
                 meta.getOffset(), meta.getKey() instanceof byte[] key ? key : null, meta.getHeaders(), record.getPayload());
         return handler().process(delivery).thenCompose(outcome -> outcome == KafkaIngressHandler.Outcome.ABANDONED
                 ? CompletableFuture.<Void>completedFuture(null)
-                : record.ack());
+                : record.ack().thenRun(() -> lastProgress = System.nanoTime()));
+    }
+
+    /** Seconds since this ingress last finished a record (or started); the idle gauge shows it while records wait. */
+    public double secondsSinceProgress() {
+        return (System.nanoTime() - lastProgress) / 1e9;
     }
 
     /** When enabled, the handler and its meters exist from the start, so lag and idle time show before any record. */

@@ -234,6 +234,7 @@ public final class Pairing {
         }
     }
 
+
     /** Pairs remembered now. */
     public synchronized int size() {
         expire(clock.instant());

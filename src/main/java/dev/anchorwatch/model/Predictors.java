@@ -1,5 +1,6 @@
 package dev.anchorwatch.model;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 
@@ -34,5 +35,56 @@ public final class Predictors {
     /** A text classifier evaluated on the calling thread. */
     public static InProcessTextPredictor inProcess(TextClassifier classifier) {
         return new InProcessTextPredictor(classifier);
+    }
+
+    /**
+     * {@code predictor} with every call reported to {@code observer} (rows, time, success); closing it closes
+     * {@code predictor}. Returns {@code predictor} itself when the observer is {@link PredictorObserver#NONE}.
+     */
+    public static Predictor observed(String model, Predictor predictor, PredictorObserver observer) {
+        if (observer == null || observer == PredictorObserver.NONE) {
+            return predictor;
+        }
+        return new Predictor() {
+            @Override
+            public CompletableFuture<int[]> predict(Instances batch) {
+                return observe(batch, () -> predictor.predict(batch));
+            }
+
+            @Override
+            public CompletableFuture<double[][]> predictScores(Instances batch) {
+                return observe(batch, () -> predictor.predictScores(batch));
+            }
+
+            private <T> CompletableFuture<T> observe(Instances batch, java.util.function.Supplier<CompletableFuture<T>> call) {
+                int rows = batch == null ? 0 : batch.size();
+                long start = System.nanoTime();
+                AutoCloseable scope = observer.started(model, rows);
+                CompletableFuture<T> answer;
+                try {
+                    answer = call.get();
+                } catch (RuntimeException e) {
+                    answer = CompletableFuture.failedFuture(e);
+                }
+                return answer.whenComplete((value, error) -> {
+                    observer.completed(model, rows, System.nanoTime() - start, error);
+                    try {
+                        scope.close();
+                    } catch (Exception ignored) {
+                        // a scope that cannot close must not fail the prediction
+                    }
+                });
+            }
+
+            @Override
+            public void close() {
+                predictor.close();
+            }
+
+            @Override
+            public String toString() {
+                return predictor.toString();
+            }
+        };
     }
 }

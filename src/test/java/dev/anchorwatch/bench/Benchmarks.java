@@ -25,6 +25,7 @@ public final class Benchmarks {
                 case "image" -> ImageBenchmark.main(rest);
                 case "soak" -> SoakBenchmark.main(rest);
                 case "shap" -> ShapBenchmark.main(rest);
+                case "aot" -> AotStartupBenchmark.main(rest);
                 case "viewer" -> ViewerBenchmark.main(rest);
                 default -> usage();
             }
@@ -45,6 +46,7 @@ public final class Benchmarks {
         System.err.println("            image [--passes N] [--large N] [--no-http] [--large-only] [--large-segments 10,50]");
         System.err.println("            soak [--duration 10m] [--every 30s] [--clients N] [--max-events N] [--heap 512m] [--jar PATH]");
         System.err.println("            shap PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http]");
+        System.err.println("            aot [--java JDK25/bin/java] [--jar PATH] [--runs N]   (after package)");
         System.err.println("            viewer [--rows N] [--passes N]");
         System.exit(2);
     }

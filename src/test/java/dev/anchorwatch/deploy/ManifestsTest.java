@@ -56,16 +56,19 @@ class ManifestsTest {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-    static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "eventing.knative.dev/v1 Broker", Broker.class,
-            "eventing.knative.dev/v1 Trigger", Trigger.class,
-            "eventing.knative.dev/v1alpha1 KafkaSink", KafkaSink.class,
-            "serving.knative.dev/v1 Service", io.fabric8.knative.serving.v1.Service.class,
-            "v1 ConfigMap", ConfigMap.class,
-            "v1 Service", io.fabric8.kubernetes.api.model.Service.class,
-            "apps/v1 Deployment", Deployment.class,
-            "networking.k8s.io/v1 NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class,
-            "serving.kserve.io/v1beta1 InferenceService", GenericKubernetesResource.class);
+    static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("eventing.knative.dev/v1 Broker", Broker.class),
+            Map.entry("eventing.knative.dev/v1 Trigger", Trigger.class),
+            Map.entry("eventing.knative.dev/v1alpha1 KafkaSink", KafkaSink.class),
+            Map.entry("serving.knative.dev/v1 Service", io.fabric8.knative.serving.v1.Service.class),
+            Map.entry("v1 ConfigMap", ConfigMap.class),
+            Map.entry("v1 Service", io.fabric8.kubernetes.api.model.Service.class),
+            Map.entry("apps/v1 Deployment", Deployment.class),
+            Map.entry("networking.k8s.io/v1 NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
+            Map.entry("policy/v1 PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class),
+            Map.entry("autoscaling/v2 HorizontalPodAutoscaler", io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class),
+            Map.entry("serving.kserve.io/v1beta1 InferenceService", GenericKubernetesResource.class));
+    static final String KUSTOMIZATION = "kustomize.config.k8s.io/v1beta1 Kustomization";
 
     static List<HasMetadata> knative;
     static List<HasMetadata> deploy;
@@ -94,6 +97,9 @@ class ManifestsTest {
                         continue;
                     }
                     String key = doc.path("apiVersion").asText() + " " + doc.path("kind").asText();
+                    if (KUSTOMIZATION.equals(key)) {
+                        continue; // checked by kustomizationsListTheManifests
+                    }
                     Class<? extends HasMetadata> type = KINDS.get(key);
                     assertNotNull(type, f + ": unexpected resource " + key);
                     HasMetadata r = YAML.treeToValue(doc, type);
@@ -370,5 +376,75 @@ class ManifestsTest {
         java.util.Set<Integer> ports = java.util.Set.of(8012, 8013, 8080);
         assertEquals(Map.of("knative-eventing", ports, "knative-serving", ports, "kourier-system", ports,
                 "istio-system", ports, "monitoring", ports), admitted(serving));
+    }
+
+    /** Probes, a non-root read-only container without capabilities, a writable /tmp, and resources, for both variants. */
+    static void hardened(Container c, List<Volume> volumes, String where) {
+        assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath(), where);
+        assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath(), where);
+        io.fabric8.kubernetes.api.model.SecurityContext sc = c.getSecurityContext();
+        assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem(), where);
+        assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation(), where);
+        assertEquals(List.of("ALL"), sc.getCapabilities().getDrop(), where);
+        VolumeMount tmp = c.getVolumeMounts().stream().filter(m -> "/tmp".equals(m.getMountPath())).findFirst()
+                .orElseThrow(() -> new AssertionError(where + ": no writable /tmp"));
+        assertNotNull(volumes.stream().filter(v -> v.getName().equals(tmp.getName())).findFirst().orElseThrow()
+                .getEmptyDir(), where + ": /tmp is an emptyDir");
+        assertNotNull(c.getResources().getRequests().get("memory"), where);
+        assertNotNull(c.getResources().getLimits().get("memory"), where);
+    }
+
+    @Test
+    void bothVariantsAreProbedHardenedAndSized() {
+        io.fabric8.knative.serving.v1.Service ksvc = one(knative, io.fabric8.knative.serving.v1.Service.class, "anchorwatch");
+        Container kc = ksvc.getSpec().getTemplate().getSpec().getContainers().get(0);
+        hardened(kc, ksvc.getSpec().getTemplate().getSpec().getVolumes(), "knative");
+        assertEquals(Boolean.TRUE, kc.getSecurityContext().getRunAsNonRoot());
+        // Knative's concurrency target is the events one replica explains at once, which is its worker count
+        Map<String, String> kenv = env(kc);
+        String target = ksvc.getSpec().getTemplate().getMetadata().getAnnotations().get("autoscaling.knative.dev/target");
+        assertEquals(kenv.get("ANCHORWATCH_INGEST_MAX_CONCURRENT"), target);
+        assertEquals(kenv.get("ANCHORWATCH_EXPLAIN_WORKERS"), target);
+
+        Deployment d = one(deploy, Deployment.class, "anchorwatch");
+        Container dc = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        hardened(dc, d.getSpec().getTemplate().getSpec().getVolumes(), "deploy");
+        assertEquals(Boolean.TRUE, d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot());
+        assertTrue(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() > 120,
+                "the grace period outlasts anchorwatch.shutdown.drain (120s)");
+        var pdb = one(deploy, io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class, "anchorwatch");
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), pdb.getSpec().getSelector().getMatchLabels());
+        var hpa = one(deploy, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class, "anchorwatch");
+        assertEquals("anchorwatch", hpa.getSpec().getScaleTargetRef().getName());
+        KafkaSink events = one(deploy, KafkaSink.class, "inference-events");
+        assertTrue(hpa.getSpec().getMaxReplicas() <= events.getSpec().getNumPartitions(),
+                "no more consumers than partitions");
+
+        Broker broker = one(knative, Broker.class, "default");
+        assertEquals("MTChannelBasedBroker", broker.getMetadata().getAnnotations().get("eventing.knative.dev/broker.class"),
+                "the Broker class is pinned");
+    }
+
+    @Test
+    void kustomizationsListTheManifests() throws IOException {
+        for (String dir : List.of("knative", "deploy")) {
+            JsonNode k = YAML.readTree(Path.of(dir, "kustomization.yaml").toFile());
+            Set<String> listed = new java.util.TreeSet<>();
+            k.path("resources").forEach(r -> listed.add(r.asText()));
+            for (String r : listed) {
+                assertTrue(Files.exists(Path.of(dir, r)), dir + "/kustomization.yaml lists a missing " + r);
+            }
+            assertEquals("anchorwatch", k.path("namespace").asText());
+            assertEquals("ghcr.io/anchorwatch/anchorwatch", k.path("images").get(0).path("name").asText());
+        }
+        try (Stream<Path> overlays = Files.list(Path.of("deploy", "overlays"))) {
+            for (Path overlay : overlays.toList()) {
+                JsonNode k = YAML.readTree(overlay.resolve("kustomization.yaml").toFile());
+                assertFalse(k.path("namespace").asText().isEmpty(), overlay + " sets the namespace");
+                assertFalse(k.path("images").isEmpty(), overlay + " sets the image");
+                k.path("resources").forEach(r -> assertTrue(Files.isDirectory(overlay.resolve(r.asText())),
+                        overlay + ": base " + r.asText() + " is missing"));
+            }
+        }
     }
 }

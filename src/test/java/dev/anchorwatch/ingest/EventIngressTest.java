@@ -128,4 +128,24 @@ class EventIngressTest {
         assertEquals(400, reply.status());
         assertTrue(reply.message().startsWith("body is not JSON"), reply.message());
     }
+
+    @Test
+    void everyOutcomeIsReportedAndADrainingIngressRefusesNewEventsWith503() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        ingress.observedBy((source, type, outcome, reason) -> seen.add(source + " " + type + " " + outcome + " " + reason));
+        post(KServeEvents.response("o-1"), KServeEvents.utf8(KServeEvents.V1_RESPONSE));
+        post(KServeEvents.request("o-1"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        post(KServeEvents.request("o-1"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        post(Map.of("Ce-Specversion", "1.0"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        assertEquals(List.of("http response paired null", "http request explained null", "http request duplicate null",
+                "http other refused malformed"), seen);
+
+        ingress.beginDrain();
+        EventIngress.Reply refused = post(KServeEvents.request("o-2"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
+        assertEquals(503, refused.status(), refused.message());
+        assertEquals("http request retried unavailable", seen.get(seen.size() - 1));
+        assertEquals(1, published.size(), "nothing new is explained while draining");
+        assertTrue(ingress.awaitIdle(Duration.ofSeconds(1)), "nothing in flight");
+        assertEquals(0, ingress.inFlight());
+    }
 }
