@@ -159,18 +159,8 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
 
     @Override
     public void event(String source, String type, String outcome, String reason) {
-        ingestEvents(source, type, outcome).increment();
-        if (("refused".equals(outcome) && HTTP.equals(source)) || "dead_lettered".equals(outcome)) {
-            // a permanent 4xx over HTTP is what sends the event to the broker's dead-letter sink; a Kafka record
-            // refused for good is counted when it is written to the dead-letter topic
-            deadLetters(source, reason).increment();
-        }
-        if ("retried".equals(outcome) && "busy".equals(reason)) {
-            rejected(HTTP.equals(source) ? "ingest" : "kafka", "busy");
-        }
-        if ("retried".equals(outcome) && KAFKA.equals(source)) {
-            kafkaRetries(reason).increment();
-        }
+        // Counted once, where every answer is known: IngestMetrics counts each reply on / (admission refusals
+        // included), the Kafka ingress's listener each record's end. Counting here as well would count twice.
     }
 
     Counter ingestEvents(String source, String type, String outcome) {

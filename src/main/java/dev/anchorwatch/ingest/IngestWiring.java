@@ -52,6 +52,9 @@ public class IngestWiring {
         Pairing pairing = new Pairing(new Pairing.Limits(w.maxEntries(), w.maxBytes().asLongValue(), w.ttl(),
                 w.maxServedBytes(), w.maxRecordBytes()), Clock.systemUTC(),
                 reason -> registry.counter("anchorwatch.pairing.evictions", "reason", reason).increment());
+        // the series dashboards rate over exist from the start, at zero
+        registry.counter("anchorwatch.pairing.evictions", "reason", "bytes");
+        registry.counter("anchorwatch.pairing.evictions", "reason", "ttl");
         Gauge.builder("anchorwatch.pairing.entries", pairing, p -> p.size()).register(registry);
         Gauge.builder("anchorwatch.pairing.bytes", pairing, p -> p.bytes()).baseUnit("bytes").register(registry);
         return pairing;

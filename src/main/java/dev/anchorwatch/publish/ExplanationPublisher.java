@@ -59,6 +59,8 @@ public final class ExplanationPublisher implements AutoCloseable {
     private final Duration timeout;
     private final long ledgerBytes;
     private final Listener listener;
+    /** Where each hand-over to a sink is traced (a span per sink); its metrics go to {@link #listener}. */
+    private volatile SinkObserver spans = SinkObserver.NONE;
     /** Explanations some sink has not acknowledged yet, oldest first. */
     private final LinkedHashMap<String, Entry> ledger = new LinkedHashMap<>();
     private long ledgerUsed;
@@ -102,6 +104,12 @@ public final class ExplanationPublisher implements AutoCloseable {
         return e != null && e.acked().size() < sinks.size();
     }
 
+    /** Traces every hand-over of an explanation to a sink with {@code observer}'s spans; set once by the wiring. */
+    public ExplanationPublisher tracedBy(SinkObserver observer) {
+        this.spans = observer == null ? SinkObserver.NONE : observer;
+        return this;
+    }
+
     /** Bytes of acknowledgement memory in use. */
     public synchronized long ledgerBytesUsed() {
         return ledgerUsed;
@@ -114,7 +122,7 @@ public final class ExplanationPublisher implements AutoCloseable {
             acked = e != null && e.record().equals(record) ? e.acked() : Set.of();
         }
         List<ExplanationSink> targets = sinks.stream().filter(s -> !acked.contains(s.name())).toList();
-        return send(targets, sink -> sending(record, sink), "explanation " + record.explanationId())
+        return send(targets, record, sink -> sending(record, sink), "explanation " + record.explanationId())
                 .handle((failed, error) -> {
                     Set<String> now = new HashSet<>(acked);
                     for (ExplanationSink s : targets) {
@@ -132,7 +140,7 @@ public final class ExplanationPublisher implements AutoCloseable {
 
     /** Hands a served prediction to every sink ({@link ExplanationSink#served}); fails as {@link #publish} does. */
     public CompletionStage<Void> served(ServedPrediction served) {
-        return send(sinks, sink -> sink.served(served), "served prediction of " + served.inferenceId())
+        return send(sinks, null, sink -> sink.served(served), "served prediction of " + served.inferenceId())
                 .thenApply(failed -> {
                     if (failed.isEmpty()) {
                         return null;
@@ -142,11 +150,12 @@ public final class ExplanationPublisher implements AutoCloseable {
     }
 
     /** Runs {@code action} on every target; completes (never exceptionally) with the failures by sink name. */
-    private CompletableFuture<Map<String, Throwable>> send(List<ExplanationSink> targets,
+    private CompletableFuture<Map<String, Throwable>> send(List<ExplanationSink> targets, ExplanationRecord record,
             Function<ExplanationSink, CompletionStage<Void>> action, String what) {
         List<CompletableFuture<Void>> all = new ArrayList<>(targets.size());
         for (ExplanationSink sink : targets) {
             long t0 = System.nanoTime();
+            AutoCloseable span = record == null ? () -> { } : spans.started(sink.name(), record);
             CompletableFuture<Void> one;
             try {
                 one = action.apply(sink).toCompletableFuture();
@@ -154,7 +163,14 @@ public final class ExplanationPublisher implements AutoCloseable {
                 one = CompletableFuture.failedFuture(e);
             }
             all.add(one.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((ok, error) -> listener.published(sink.name(), error == null, System.nanoTime() - t0)));
+                    .whenComplete((ok, error) -> {
+                        listener.published(sink.name(), error == null, System.nanoTime() - t0);
+                        try {
+                            span.close();
+                        } catch (Exception e) {
+                            // a span that cannot end must not fail the publication
+                        }
+                    }));
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
             Map<String, Throwable> failed = new LinkedHashMap<>();

@@ -50,7 +50,8 @@ public class SinkWiring {
     @Singleton
     @Startup
     ExplanationPublisher publisher(SinksConfig config, Config raw, Instance<AgroalDataSource> dataSource,
-            Instance<Flyway> flyway, MeterRegistry registry, Instance<ExtraSinks> extra) {
+            Instance<Flyway> flyway, MeterRegistry registry, Instance<ExtraSinks> extra,
+            Instance<SinkObserver> spans) {
         Set<String> enabled = new LinkedHashSet<>();
         for (String name : config.enabled()) {
             String n = name.trim().toLowerCase(Locale.ROOT);
@@ -83,7 +84,7 @@ public class SinkWiring {
             throw e;
         }
         LOG.infof("explanation sinks: %s", sinks.stream().map(ExplanationSink::name).toList());
-        return new ExplanationPublisher(sinks, config.timeout(), config.ledgerBytes(), new ExplanationPublisher.Listener() {
+        ExplanationPublisher publisher = new ExplanationPublisher(sinks, config.timeout(), config.ledgerBytes(), new ExplanationPublisher.Listener() {
             @Override
             public void published(String sink, boolean ok, long nanos) {
                 Counter.builder("anchorwatch.sink.publish").tag("sink", sink).tag("outcome", ok ? "ok" : "error")
@@ -101,6 +102,7 @@ public class SinkWiring {
                         .register(registry).increment();
             }
         });
+        return spans.isResolvable() ? publisher.tracedBy(spans.get()) : publisher;
     }
 
     /** The PostgreSQL sink, when enabled (for its health check). */

@@ -166,7 +166,7 @@ class ViewerBrowserTest {
             assertTrue(((Number) width).intValue() > 0, id + " decoded");
         }
         String caption = d.findElement(By.id("image-caption")).getText();
-        assertTrue(caption.contains("class 9") && caption.contains("precision") && caption.contains("coverage"), caption);
+        assertTrue(caption.contains("Ankle boot (9)") && caption.contains("precision") && caption.contains("coverage"), caption);
         browser.screenshot("explanation-image");
     }
 }

@@ -172,7 +172,7 @@ class MonitoringQueriesTest {
     @Test
     void aMalformedEventIsRefusedAndCountedAsADeadLetter() throws Exception {
         String refused = "anchorwatch_ingest_events_total";
-        String[] tags = {"source=\"http\"", "type=\"other\"", "outcome=\"refused\""};
+        String[] tags = {"source=\"http\"", "type=\"other\"", "outcome=\"dead_lettered\""};
         Map<String, Map<String, Double>> before = samples(scrape());
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(root)
                 .header("Content-Type", "application/json").header("Ce-Specversion", "1.0")
