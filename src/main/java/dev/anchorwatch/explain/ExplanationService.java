@@ -120,11 +120,12 @@ public final class ExplanationService implements AutoCloseable {
             throw new ExplainException(ExplainException.Kind.BUSY, "all explanation places are taken ("
                     + places + " instances running or waiting); retry later");
         }
-        // the places are freed once every task has ended or was cancelled before it started
+        // a place is freed as each task ends (or is cancelled before it starts), once fewer tasks remain than places
+        // held: so a failed request frees the places of its cancelled instances at once
         AtomicInteger unfinished = new AtomicInteger(total);
         Runnable finished = () -> {
-            if (unfinished.decrementAndGet() == 0) {
-                free.release(held);
+            if (unfinished.decrementAndGet() < held) {
+                free.release();
             }
         };
         List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>(total);
