@@ -49,7 +49,9 @@ class GracefulShutdownIT {
                 "anchorwatch.sinks.enabled", "log",
                 "anchorwatch.sinks.log.file", sink.toString(),
                 "anchorwatch.sinks.log.console", "false",
-                "anchorwatch.shutdown.drain", "120s"))) {
+                "anchorwatch.shutdown.drain", "120s",
+                // the demo's KernelSHAP explainer answers to its own name only: one explanation per Adult event
+                "anchorwatch.demo.shap-model", "adult-shap"))) {
             CompletableFuture<HttpResponse<String>> delivery = http.sendAsync(event(app, "shutdown-1"),
                     HttpResponse.BodyHandlers.ofString());
             awaitBusy(http, app);

@@ -103,8 +103,8 @@ class ImageConfigIT {
             HttpResponse<String> models = http.send(HttpRequest.newBuilder(app.uri("/v1/models")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, models.statusCode());
-            assertEquals("{\"models\":[\"income\"]}", models.body().replace(" ", ""),
-                    "only the spec's model, no demo model");
+            assertTrue(models.body().replace(" ", "").startsWith("{\"models\":[\"income\"],"),
+                    "only the spec's model, no demo model: " + models.body());
             String log = Files.readString(app.log());
             assertFalse(log.contains("demo model"), "the demo never started: see " + app.log());
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(app.uri("/q/metrics")).build(),

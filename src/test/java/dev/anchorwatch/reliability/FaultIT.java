@@ -184,6 +184,8 @@ class FaultIT {
             config.put("anchorwatch.demo.enabled", "true");
             config.put("anchorwatch.demo.host", "127.0.0.1");
             config.put("anchorwatch.demo.port", "0");
+            // one explanation per Adult event: the demo's KernelSHAP explainer answers to its own name only
+            config.put("anchorwatch.demo.shap-model", "adult-shap");
             config.put("kafka.bootstrap.servers", bootstrap);
             config.put("anchorwatch.sinks.enabled", "kafka,postgres");
             config.put("anchorwatch.sinks.kafka.topic", OUT);
