@@ -290,7 +290,7 @@ public final class EventIngress {
             reply = explainer.explainAll(request).toCompletableFuture()
                     .orTimeout(explainTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .handle((records, error) -> error == null
-                            ? CompletableFuture.completedFuture(withServed(request, rememberedOr(records)))
+                            ? CompletableFuture.completedFuture(rememberedOrWithServed(request, records))
                             : onExplainFailure(request, unwrap(error)))
                     .thenCompose(r -> r)
                     .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
@@ -323,7 +323,8 @@ public final class EventIngress {
                     .explanationId(ExplanationIds.explanationId(request.source(), request.id(), request.type()))
                     .inferenceId(request.id()).model(request.inferenceServiceName()).namespace(request.namespace())
                     .explainer("anchorwatch").createdAt(clock.instant()).failed(p.getMessage()).build();
-            return CompletableFuture.completedFuture(new Outcome(withServed(request, failed).records(), 422, p.getMessage()));
+            return CompletableFuture.completedFuture(
+                    new Outcome(rememberedOrWithServed(request, List.of(failed)).records(), 422, p.getMessage()));
         }
         if (error instanceof TimeoutException) {
             return CompletableFuture.failedFuture(new IllegalStateException("no explanation within " + explainTimeout, error));
@@ -336,23 +337,6 @@ public final class EventIngress {
         ExplanationRecord record() {
             return records.get(0);
         }
-    }
-
-    private Outcome withServed(InferenceEvent request, ExplanationRecord record) {
-        return withServed(request, record == null ? null : List.of(record));
-    }
-
-    private Outcome withServed(InferenceEvent request, List<ExplanationRecord> records) {
-        if (records == null || records.isEmpty() || records.stream().anyMatch(java.util.Objects::isNull)) {
-            throw new IllegalStateException("the explainer completed without a record");
-        }
-        Optional<String> served = pairing.served(request);
-        List<ExplanationRecord> out = new java.util.ArrayList<>(records.size());
-        for (ExplanationRecord record : records) {
-            out.add(record.servedPrediction() == null && served.isPresent()
-                    ? record.withServedPrediction(served.get()) : record);
-        }
-        return new Outcome(List.copyOf(out), 202, out.get(0).failed() ? "failure published" : "explanation published");
     }
 
     /**
@@ -413,7 +397,7 @@ public final class EventIngress {
                         String ids = String.join(", ", outcome.records().stream()
                                 .map(ExplanationRecord::explanationId).toList());
                         Reply done = new Reply(outcome.status(), outcome.message() + ": " + ids, null, outcome.record());
-                        if (outcome.record().servedPrediction() != null) {
+                        if (outcome.records().stream().allMatch(r -> r.servedPrediction() != null)) {
                             pairing.completed(request, rememberPublished ? outcome.record() : null);
                             return CompletableFuture.completedFuture(done);
                         }
@@ -447,13 +431,23 @@ public final class EventIngress {
                 }).thenCompose(r -> r);
     }
 
-    /** Each record, or the identical one remembered from an earlier attempt that some sink has not acknowledged. */
-    private List<ExplanationRecord> rememberedOr(List<ExplanationRecord> records) {
+    /**
+     * Each record with the served prediction when it is known, or the identical one remembered from an earlier
+     * attempt that some sink has not acknowledged. A remembered record is never changed: a sink that took it
+     * would otherwise be sent a second, different copy; a served prediction it lacks follows as an update.
+     */
+    private Outcome rememberedOrWithServed(InferenceEvent request, List<ExplanationRecord> records) {
+        if (records == null || records.isEmpty() || records.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalStateException("the explainer completed without a record");
+        }
+        Optional<String> served = pairing.served(request);
         List<ExplanationRecord> out = new java.util.ArrayList<>(records.size());
         for (ExplanationRecord r : records) {
-            out.add(publisher.remembered(r.explanationId()).orElse(r));
+            Optional<ExplanationRecord> remembered = publisher.remembered(r.explanationId());
+            out.add(remembered.isPresent() ? remembered.get()
+                    : r.servedPrediction() == null && served.isPresent() ? r.withServedPrediction(served.get()) : r);
         }
-        return out;
+        return new Outcome(List.copyOf(out), 202, out.get(0).failed() ? "failure published" : "explanation published");
     }
 
     /** The served prediction of this request's inference, if its response has arrived here. */

@@ -99,6 +99,82 @@ class EventIngressTest {
     }
 
     @Test
+    void aRetryAfterOneSinkFailedSendsTheOtherSinkNoSecondCopyEvenWhenTheResponseArrivedMeanwhile() {
+        // "events" takes everything (as Kafka does); "store" is down for the first attempt (as PostgreSQL was)
+        List<ExplanationRecord> events = new CopyOnWriteArrayList<>();
+        List<ExplanationRecord> stored = new CopyOnWriteArrayList<>();
+        List<String> eventsServed = new CopyOnWriteArrayList<>();
+        List<String> storeServed = new CopyOnWriteArrayList<>();
+        AtomicReference<PublishException> storeDown = new AtomicReference<>(new PublishException("store", "down", true));
+        ExplanationSink eventSink = new ExplanationSink() {
+            @Override
+            public CompletionStage<Void> publish(ExplanationRecord r) {
+                events.add(r);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletionStage<Void> served(dev.anchorwatch.publish.ServedPrediction s) {
+                eventsServed.add(s.servedPrediction());
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public String name() {
+                return "events";
+            }
+        };
+        ExplanationSink store = new ExplanationSink() {
+            @Override
+            public CompletionStage<Void> publish(ExplanationRecord r) {
+                if (storeDown.get() != null) {
+                    return CompletableFuture.failedFuture(storeDown.get());
+                }
+                stored.add(r);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletionStage<Void> served(dev.anchorwatch.publish.ServedPrediction s) {
+                if (storeDown.get() != null) {
+                    return CompletableFuture.failedFuture(storeDown.get());
+                }
+                storeServed.add(s.servedPrediction());
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public String name() {
+                return "store";
+            }
+        };
+        EventIngress twoSinks = new EventIngress(new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT),
+                new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()), new FakeEventExplainer(),
+                new ExplanationPublisher(List.of(eventSink, store), Duration.ofSeconds(5)), 2, Duration.ofSeconds(5), 3,
+                Clock.systemUTC());
+        Map<String, List<String>> request = new java.util.HashMap<>();
+        KServeEvents.request("r-9").forEach((k, v) -> request.put(k, List.of(v)));
+        Map<String, List<String>> response = new java.util.HashMap<>();
+        KServeEvents.response("r-9").forEach((k, v) -> response.put(k, List.of(v)));
+
+        assertEquals(503, twoSinks.handleHttp(request, KServeEvents.utf8(KServeEvents.V1_REQUEST)).toCompletableFuture()
+                .join().status());
+        assertEquals(1, events.size());
+        assertNull(events.get(0).servedPrediction());
+        storeDown.set(null);
+        assertEquals(202, twoSinks.handleHttp(response, KServeEvents.utf8(KServeEvents.V1_RESPONSE)).toCompletableFuture()
+                .join().status());
+        assertEquals(202, twoSinks.handleHttp(request, KServeEvents.utf8(KServeEvents.V1_REQUEST)).toCompletableFuture()
+                .join().status());
+
+        assertEquals(1, events.size(), "the sink that took the first attempt gets no second copy");
+        assertEquals(1, stored.size());
+        assertEquals(events.get(0), stored.get(0), "both sinks hold the identical record");
+        assertTrue(storeServed.contains("0"), "the served prediction reached the store as an update: " + storeServed);
+        assertTrue(eventsServed.contains("0"), "and the event sink: " + eventsServed);
+    }
+
+    @Test
     void publishedRecordIsInTheReplyAndRememberedForDuplicatesOnlyWhenAsked() {
         EventIngress.Reply reply = post(KServeEvents.request("r-7"), KServeEvents.utf8(KServeEvents.V1_REQUEST));
         assertEquals(202, reply.status());
