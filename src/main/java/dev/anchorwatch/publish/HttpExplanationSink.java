@@ -102,8 +102,26 @@ public final class HttpExplanationSink implements ExplanationSink {
         return attempt(request, 1);
     }
 
+    /**
+     * POSTs the {@value ServedPrediction#TYPE} update event (see {@link ExplanationEvents#toServedEvent}), with the
+     * {@code K_CE_OVERRIDES} extensions, retried like an explanation.
+     */
+    @Override
+    public CompletionStage<Void> served(ServedPrediction served) {
+        HttpRequest request;
+        try {
+            request = request(withOverrides(ExplanationEvents.toServedEvent(served)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new PublishException(name(), "cannot encode event: " + e, false, e));
+        }
+        return attempt(request, 1);
+    }
+
     private CloudEvent event(ExplanationRecord r) {
-        CloudEvent event = ExplanationEvents.toCloudEvent(r);
+        return withOverrides(ExplanationEvents.toCloudEvent(r));
+    }
+
+    private CloudEvent withOverrides(CloudEvent event) {
         if (extensionOverrides.isEmpty()) {
             return event;
         }

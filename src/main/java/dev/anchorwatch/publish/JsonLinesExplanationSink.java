@@ -76,6 +76,26 @@ public final class JsonLinesExplanationSink implements ExplanationSink {
         }
     }
 
+    /**
+     * Appends the {@value ServedPrediction#TYPE} update event (see {@link ExplanationEvents#toServedEvent}) as one
+     * line, like an explanation; consumers merge it with the explanation line by {@code subject}.
+     */
+    @Override
+    public CompletionStage<Void> served(ServedPrediction served) {
+        try {
+            String line = new String(FORMAT.serialize(ExplanationEvents.toServedEvent(served)), StandardCharsets.UTF_8);
+            if (file != null) {
+                write(line);
+            }
+            if (console) {
+                log.info(line);
+            }
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new PublishException(name(), String.valueOf(e), true, e));
+        }
+    }
+
     /** The structured-mode CloudEvent JSON, on one line. */
     static String line(ExplanationRecord r) throws IOException {
         CloudEvent event = ExplanationEvents.toCloudEvent(r);

@@ -116,4 +116,43 @@ class HttpExplanationSinkTest {
         assertEquals(Duration.ofMillis(400), retry.backoff(3));
         assertEquals(Duration.ofMillis(500), retry.backoff(4));
     }
+
+    /** A served prediction that arrives after its explanation went out must reach the HTTP sink too (it was dropped). */
+    @Test
+    void postsTheServedPredictionUpdateRetryingLikeAnExplanation() throws Exception {
+        URI target = serve(503, 202);
+        ExplanationRecord r = Samples.explanation("inf-http-4");
+        ServedPrediction served = new ServedPrediction("resp-inf-http-4", "inf-http-4", r.explanationId(), "adult",
+                "default", "[0.2, 0.8]", java.time.Instant.parse("2026-11-25T12:00:01Z"));
+        HttpExplanationSink sink = HttpExplanationSink.create(target, FAST, Duration.ofSeconds(5),
+                HttpExplanationSink.parseCeOverrides("{\"extensions\": {\"cluster\": \"east\"}}"));
+        sink.served(served).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertEquals(2, bodies.size(), "one 503, then delivered");
+        Map<String, List<String>> lower = new java.util.HashMap<>();
+        headers.get(1).forEach((k, v) -> lower.put(k.toLowerCase(), v));
+        CloudEvent back = HttpMessageFactory.createReaderFromMultimap(lower, bodies.get(1)).toEvent();
+        assertEquals(ServedPrediction.TYPE, back.getType());
+        assertEquals("resp-inf-http-4", back.getId());
+        assertEquals("inf-http-4", back.getSubject());
+        assertEquals("inf-http-4", back.getExtension("partitionkey"));
+        assertEquals(r.explanationId(), back.getExtension("explanationid"));
+        assertEquals("adult", back.getExtension("inferenceservicename"));
+        assertEquals("east", back.getExtension("cluster"));
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree("{\"inference_id\": \"inf-http-4\", \"explanation_id\": \"" + r.explanationId()
+                + "\", \"served_prediction\": [0.2, 0.8]}"), json.readTree(back.getData().toBytes()));
+    }
+
+    @Test
+    void aRefusedServedUpdateFailsForGood() throws Exception {
+        URI target = serve(400);
+        HttpExplanationSink sink = HttpExplanationSink.create(target, FAST, Duration.ofSeconds(5), Map.of());
+        ServedPrediction served = new ServedPrediction("resp-x", "inf-http-5", "expl-x", "adult", null, "1",
+                java.time.Instant.parse("2026-11-25T12:00:01Z"));
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> sink.served(served).toCompletableFuture().join());
+        assertFalse(assertInstanceOf(PublishException.class, e.getCause()).retryable());
+        assertEquals(1, bodies.size());
+    }
 }

@@ -41,4 +41,29 @@ class JsonLinesExplanationSinkTest {
         assertEquals("dev.anchorwatch.explanation.failed", second.getType());
         assertEquals("bad input", second.getExtension("reason"));
     }
+
+    /** A served prediction that arrives after its explanation went out is a line of its own (it was dropped). */
+    @Test
+    void appendsTheServedPredictionUpdateAsALine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("explanations.jsonl");
+        ExplanationRecord a = Samples.explanation("inf-log-3");
+        ServedPrediction served = new ServedPrediction("resp-inf-log-3", "inf-log-3", a.explanationId(), "adult",
+                "default", "{\"probabilities\": [0.3, 0.7]}", java.time.Instant.parse("2026-11-25T12:00:01Z"));
+        try (JsonLinesExplanationSink sink = new JsonLinesExplanationSink(file, false, true)) {
+            sink.publish(a).toCompletableFuture().join();
+            sink.served(served).toCompletableFuture().join();
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertEquals(2, lines.size());
+        CloudEvent update = new JsonFormat().deserialize(lines.get(1).getBytes(StandardCharsets.UTF_8));
+        assertEquals(ServedPrediction.TYPE, update.getType());
+        assertEquals("resp-inf-log-3", update.getId());
+        assertEquals("inf-log-3", update.getSubject());
+        assertEquals(a.explanationId(), update.getExtension("explanationid"));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode data = json.readTree(update.getData().toBytes());
+        assertEquals("inf-log-3", data.path("inference_id").asText());
+        assertEquals(a.explanationId(), data.path("explanation_id").asText());
+        assertEquals(json.readTree("{\"probabilities\": [0.3, 0.7]}"), data.path("served_prediction"));
+    }
 }
