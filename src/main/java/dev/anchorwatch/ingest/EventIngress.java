@@ -182,7 +182,7 @@ public final class EventIngress {
     /** One decoded event from {@code source}: handled, then its outcome reported and, for an explanation, logged. */
     public CompletionStage<Reply> handle(InferenceEvent event, String source) {
         long start = System.nanoTime();
-        return handleDecoded(event).thenApply(reply -> {
+        return handleDecoded(event, source).thenApply(reply -> {
             observe(source, event, reply, System.nanoTime() - start);
             return reply;
         });
@@ -248,7 +248,17 @@ public final class EventIngress {
         return maxConcurrent - slots.availablePermits();
     }
 
-    private CompletionStage<Reply> handleDecoded(InferenceEvent event) {
+    /**
+     * Logs why an event is answered 5xx (one line, no stack trace). Only for HTTP: the Kafka ingress logs its own
+     * line per retry, with the record's coordinates, attempt and backoff, so a second line here would double it.
+     */
+    private static void warnRetry(String source, String format, Object a, Object b) {
+        if (!IngressObserver.KAFKA.equals(source)) {
+            LOG.warnf(format, a, b);
+        }
+    }
+
+    private CompletionStage<Reply> handleDecoded(InferenceEvent event, String source) {
         if (draining) {
             return done(new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds));
         }
@@ -277,7 +287,7 @@ public final class EventIngress {
             if (outcome instanceof Pairing.ResponseKept kept && (!kept.requestSeen() || pairing.explainedHere(event))) {
                 // Its request is explained elsewhere (another replica: logger events may be keyed by nothing) or
                 // was published already: hand the served prediction to the sinks, which merge it by inference id.
-                return servedLater(event);
+                return servedLater(event, source);
             }
             return done(Reply.accepted("response kept"));
         }
@@ -293,7 +303,7 @@ public final class EventIngress {
                             ? CompletableFuture.completedFuture(rememberedOrWithServed(request, records))
                             : onExplainFailure(request, unwrap(error)))
                     .thenCompose(r -> r)
-                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
+                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord, source));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -309,7 +319,7 @@ public final class EventIngress {
                             : new Reply(429, busy.getMessage(), retryAfterSeconds, null, "busy");
                 }
                 // one line, no stack trace: a redelivered input would log the same trace on every attempt
-                LOG.warnf("inference %s: not explained (%s), asking for redelivery", request.id(), cause);
+                warnRetry(source, "inference %s: not explained (%s), asking for redelivery", request.id(), cause);
                 return new Reply(503, String.valueOf(cause.getMessage()), null);
             }
             return r;
@@ -343,12 +353,12 @@ public final class EventIngress {
      * The served prediction of a response whose request is not being explained here, to every sink; a failure
      * answers 503 and forgets the response, so that its redelivery is handled again rather than dropped.
      */
-    private CompletableFuture<Reply> servedLater(InferenceEvent response) {
+    private CompletableFuture<Reply> servedLater(InferenceEvent response, String source) {
         Optional<String> json = Predictions.forRow(response, 0);
         if (json.isEmpty()) {
             return done(Reply.accepted("response kept (no prediction to record)"));
         }
-        return servedLater(response, json.get(), true);
+        return servedLater(response, json.get(), true, source);
     }
 
     /**
@@ -356,7 +366,8 @@ public final class EventIngress {
      * {@code forgetOnFailure}: the response's own delivery is answered, so its redelivery must find it new; a
      * request's delivery keeps the response for the redelivered request to carry.
      */
-    private CompletableFuture<Reply> servedLater(InferenceEvent event, String servedJson, boolean forgetOnFailure) {
+    private CompletableFuture<Reply> servedLater(InferenceEvent event, String servedJson, boolean forgetOnFailure,
+            String source) {
         ServedPrediction served = new ServedPrediction(
                 ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.RESPONSE_TYPE), event.id(),
                 ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.REQUEST_TYPE),
@@ -371,12 +382,12 @@ public final class EventIngress {
             }
             Throwable cause = unwrap(error);
             boolean retryable = !(cause instanceof PublishException p) || p.retryable();
-            LOG.warnf("inference %s: served prediction not recorded: %s", event.id(), cause.getMessage());
+            warnRetry(source, "inference %s: served prediction not recorded: %s", event.id(), cause.getMessage());
             return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
         });
     }
 
-    private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
+    private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome, String source) {
         List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
         for (ExplanationRecord r : outcome.records()) {
             all.add(publisher.publish(r).toCompletableFuture());
@@ -405,7 +416,7 @@ public final class EventIngress {
                         // Hand it on before completing, so that a failure can still ask for a redelivery ...
                         Optional<String> before = servedOf(request);
                         if (before.isPresent()) {
-                            return servedLater(request, before.get(), false).thenApply(r -> {
+                            return servedLater(request, before.get(), false, source).thenApply(r -> {
                                 if (r.status() >= 300) {
                                     pairing.abandoned(request);
                                     return r;
@@ -419,14 +430,15 @@ public final class EventIngress {
                         // request in flight and left it to this path
                         Optional<String> after = servedOf(request);
                         if (after.isPresent()) {
-                            return servedLater(request, after.get(), false).thenApply(r -> done);
+                            return servedLater(request, after.get(), false, source).thenApply(r -> done);
                         }
                         return CompletableFuture.completedFuture(done);
                     }
                     Throwable cause = unwrap(error);
                     pairing.abandoned(request);
                     boolean retryable = !(cause instanceof PublishException p) || p.retryable();
-                    LOG.warnf("inference %s: %s", request.id(), cause.getMessage());
+                    warnRetry(source, "inference %s: not published (%s), asking for redelivery", request.id(),
+                            cause.getMessage());
                     return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502, cause.getMessage(), null));
                 }).thenCompose(r -> r);
     }

@@ -250,8 +250,9 @@ public final class KafkaIngressHandler implements AutoCloseable {
                     TimeUnit.NANOSECONDS.toSeconds(ageNanos), maxAge, status, message), 1);
         }
         Duration delay = backoff.after(attempt);
-        LOG.warnf("record %s (inference %s), attempt %d: %d %s; retrying in %d ms", delivery.position(), event.id(),
-                attempt, status, message, delay.toMillis());
+        // the only line for this retry (EventIngress leaves Kafka retries to this one): no stack trace
+        LOG.warnf("record %s (inference %s), attempt %d: %s, %d %s; retrying in %d ms", delivery.position(), event.id(),
+                attempt, reason, status, message, delay.toMillis());
         listener.retried(reason, delay);
         return later(delay, () -> attempt(delivery, event, attempt + 1, started));
     }

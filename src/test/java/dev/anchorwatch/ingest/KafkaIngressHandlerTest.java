@@ -193,4 +193,106 @@ class KafkaIngressHandlerTest {
         assertEquals("refused", KafkaIngressHandler.deadLetterReason(413));
         assertEquals("sink_refused", KafkaIngressHandler.deadLetterReason(502));
     }
+
+    /** The WARN-or-worse lines logged under dev.anchorwatch while {@code body} runs, formatted. */
+    static List<java.util.logging.LogRecord> warnings(ThrowingRunnable body) throws Exception {
+        List<java.util.logging.LogRecord> lines = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    lines.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("dev.anchorwatch");
+        root.addHandler(capture);
+        try {
+            body.run();
+        } finally {
+            root.removeHandler(capture);
+        }
+        return lines;
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    static String text(java.util.logging.LogRecord r) {
+        return r instanceof org.jboss.logmanager.ExtLogRecord e ? e.getFormattedMessage() : r.getMessage();
+    }
+
+    /** One retry of a record whose explanation failed: exactly one line (EventIngress used to log a second). */
+    @Test
+    void oneRetryOfAFailedExplanationLogsExactlyOneLine() throws Exception {
+        FakeEventExplainer.predictorUp = new CompletableFuture<>();
+        FakeEventExplainer.downAttempts.set(0);
+        KafkaIngressHandler h = new KafkaIngressHandler(decoder, ingress, writer,
+                new KafkaIngressHandler.Backoff(Duration.ofMillis(10), 3.0, Duration.ofMillis(200)), Duration.ofDays(1),
+                new KafkaIngressHandler.Listener() {
+                    @Override
+                    public void retried(String reason, Duration delay) {
+                        retried.add(reason + " " + delay.toMillis());
+                        FakeEventExplainer.predictorUp.complete(null); // the second attempt succeeds
+                    }
+                }, System::nanoTime);
+        List<java.util.logging.LogRecord> lines = warnings(() -> assertEquals(KafkaIngressHandler.Outcome.HANDLED,
+                h.process(delivery(30, "u-30", "down-until-open", KServeEvents.V1_REQUEST)).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)));
+        h.close();
+        assertEquals(List.of("unavailable 10"), retried);
+        assertEquals(1, lines.size(), lines.stream().map(KafkaIngressHandlerTest::text).toList().toString());
+        assertEquals("record t-0@30 (inference u-30), attempt 1: unavailable, 503 predictor down; retrying in 10 ms",
+                text(lines.get(0)));
+        assertEquals(null, lines.get(0).getThrown(), "no stack trace");
+        assertEquals(1, published.size());
+    }
+
+    /** One retry of a record whose publication failed (a sink down once): exactly one line too. */
+    @Test
+    void oneRetryOfAFailedPublicationLogsExactlyOneLine() throws Exception {
+        AtomicInteger failures = new AtomicInteger(1);
+        ExplanationSink downOnce = new ExplanationSink() {
+            @Override
+            public CompletionStage<Void> publish(ExplanationRecord r) {
+                if (failures.getAndDecrement() > 0) {
+                    return CompletableFuture.failedFuture(
+                            new dev.anchorwatch.publish.PublishException("flaky", "sink down", true, null));
+                }
+                published.add(r);
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public String name() {
+                return "flaky";
+            }
+        };
+        EventIngress flaky = new EventIngress(decoder, new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()),
+                new FakeEventExplainer(), new ExplanationPublisher(List.of(downOnce), Duration.ofSeconds(5)), 4,
+                Duration.ofSeconds(5), 1, Clock.systemUTC());
+        KafkaIngressHandler h = new KafkaIngressHandler(decoder, flaky, writer,
+                new KafkaIngressHandler.Backoff(Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofDays(1),
+                listener, System::nanoTime);
+        List<java.util.logging.LogRecord> lines = warnings(() -> assertEquals(KafkaIngressHandler.Outcome.HANDLED,
+                h.process(delivery(31, "u-31", "adult", KServeEvents.V1_REQUEST)).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)));
+        h.close();
+        assertEquals(List.of("unavailable 20"), retried);
+        assertEquals(1, lines.size(), lines.stream().map(KafkaIngressHandlerTest::text).toList().toString());
+        String line = text(lines.get(0));
+        assertTrue(line.startsWith("record t-0@31 (inference u-31), attempt 1: unavailable, 503 "), line);
+        assertTrue(line.contains("sink down") && line.endsWith("; retrying in 20 ms"), line);
+        assertEquals(null, lines.get(0).getThrown(), "no stack trace");
+        assertEquals(1, published.size());
+    }
 }
