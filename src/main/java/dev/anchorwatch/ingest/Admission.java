@@ -89,6 +89,7 @@ public final class Admission {
     private final Listener listener;
     private final AtomicInteger decodes = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong peakBytes = new AtomicLong();
 
     public Admission(Limits limits, Listener listener) {
         this.limits = limits;
@@ -107,6 +108,11 @@ public final class Admission {
     /** Bytes reserved now. */
     public long bytesInFlight() {
         return bytes.get();
+    }
+
+    /** The most bytes reserved at once since this admission was made. */
+    public long peakBytes() {
+        return peakBytes.get();
     }
 
     /**
@@ -144,6 +150,7 @@ public final class Admission {
                 return false;
             }
             if (bytes.compareAndSet(b, b + n)) {
+                peakBytes.accumulateAndGet(b + n, Math::max);
                 return true;
             }
         }

@@ -140,6 +140,14 @@ public final class InferenceEventDecoder {
 
     /** A Kafka record in binary ({@code ce_*} headers) or structured mode. */
     public InferenceEvent decodeKafka(Headers headers, byte[] value) {
+        return decodeKafka(headers, value, Budget.UNLIMITED);
+    }
+
+    /**
+     * As {@link #decodeKafka(Headers, byte[])}, charging {@code budget} before parsing a structured envelope, before
+     * each inflated chunk is kept and before the body is parsed, as {@link #decodeHttp(Map, byte[], Budget)} does.
+     */
+    public InferenceEvent decodeKafka(Headers headers, byte[] value, Budget budget) {
         org.apache.kafka.common.header.Header ct = headers.lastHeader("content-type");
         String clientType = ct == null || ct.value() == null ? null
                 : new String(ct.value(), java.nio.charset.StandardCharsets.UTF_8);
@@ -149,6 +157,8 @@ public final class InferenceEventDecoder {
             read = new org.apache.kafka.common.header.internals.RecordHeaders(headers.toArray());
             read.remove("content-type");
             read.add("content-type", "application/json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else if (headers.lastHeader("ce_specversion") == null && isCloudEventsType(clientType)) {
+            budget.charge((long) PARSE_COST_FACTOR * value.length); // the SDK parses the envelope into a tree
         }
         CloudEvent event;
         try {
@@ -157,7 +167,7 @@ public final class InferenceEventDecoder {
             throw new PermanentEventException("not a CloudEvent: " + plain(e), e);
         }
         return notifyIgnored("kafka", () -> decode(event, binaryWithCeType ? clientType : event.getDataContentType(),
-                Budget.UNLIMITED));
+                budget));
     }
 
     public InferenceEvent decode(CloudEvent event) {
@@ -229,7 +239,7 @@ public final class InferenceEventDecoder {
         if (isStructuredCloudEvent(json)) {
             // a client's structured CloudEvent (application/cloudevents+json) as the logged body: its data is the
             // inference request or response
-            json = parse(cloudEventData(json), kind, null, rewritten);
+            json = parse(cloudEventData(json, budget), kind, null, rewritten);
             rewritten[0] = true;
         }
         byte[] payload = body;
@@ -253,21 +263,26 @@ public final class InferenceEventDecoder {
     }
 
     /** The data of a structured CloudEvent, as bytes: JSON data as written, a JSON string's text, or data_base64. */
-    private byte[] cloudEventData(JsonNode ce) {
+    private byte[] cloudEventData(JsonNode ce, Budget budget) {
         JsonNode b64 = ce.get("data_base64");
         if (b64 != null && !b64.isNull()) {
             try {
                 byte[] bytes = java.util.Base64.getDecoder().decode(b64.asText());
-                return isGzip(bytes) ? gunzip(bytes, limits.maxInflatedBytes()) : bytes;
+                budget.charge(bytes.length);
+                byte[] data = isGzip(bytes) ? gunzip(bytes, limits.maxInflatedBytes(), budget) : bytes;
+                budget.charge((long) PARSE_COST_FACTOR * data.length);
+                return data;
             } catch (IllegalArgumentException e) {
                 throw new PermanentEventException("the body is a CloudEvent whose data_base64 is not base64");
             }
         }
         JsonNode data = ce.get("data");
-        if (data.isTextual()) {
-            return data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // the inner body is a copy of part of the outer one, whose text and tree are charged already; its own text
+        // and tree are charged here, before it is parsed
+        byte[] inner = data.isTextual() ? data.asText().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                : data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        budget.charge((long) (PARSE_COST_FACTOR + 1) * inner.length);
+        return inner;
     }
 
     static boolean isGzip(byte[] b) {

@@ -84,6 +84,10 @@ public class KafkaIngress {
     @Inject
     IngressObserver observer;
 
+    /** Shared with the HTTP paths: Kafka records are decoded within the same byte budget. */
+    @Inject
+    Admission admission;
+
     /** System.nanoTime() of the last record this ingress finished (acknowledged or dead-lettered); start-up before. */
     private volatile long lastProgress = System.nanoTime();
 
@@ -132,7 +136,7 @@ public class KafkaIngress {
             IngestConfig.Kafka kafka = config.kafka();
             deadLetters = new KafkaDeadLetters(bootstrapServers, kafka.deadLetterTopic(), kafka.deadLetterMaxBytes(),
                     kafka.deadLetterProducer());
-            handler = new KafkaIngressHandler(decoder, ingress, deadLetters,
+            handler = new KafkaIngressHandler(decoder, admission, ingress, deadLetters,
                     new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.backoffFactor(), kafka.maxBackoff()),
                     kafka.maxAge(), new Metrics(registry), System::nanoTime);
             Gauge.builder("anchorwatch.kafka.ingress.lag", lag, l -> Math.max(0, l.get()))
@@ -241,6 +245,12 @@ public class KafkaIngress {
         @Override
         public void handled(String type, String outcome) {
             event(type, outcome);
+        }
+
+        @Override
+        public void refused(String reason) {
+            // Kafka: a record made to wait for a retry, or dead-lettered when it could never fit
+            registry.counter("anchorwatch.admission.rejected", "path", "kafka", "reason", reason).increment();
         }
 
         private void event(String type, String outcome) {

@@ -31,13 +31,21 @@ import org.jboss.logging.Logger;
  * refused for good (any other 4xx but 429, e.g. 413 for a request larger than any admission allows), or refused
  * for good by a sink (502). The copy goes to the dead-letter topic with the reason; then the record is
  * acknowledged;</li>
- * <li><b>retried</b> after a transient failure (429 busy, 503 predictor or sink down, explanation timeout), with
+ * <li><b>retried</b> after a transient failure (429 busy, 503 predictor or sink down, explanation timeout, or no room
+ * in the {@link Admission} to decode it now), with
  * a growing backoff: {@code initial}, then times {@code factor} after each further failure, at most {@code max}.
  * One log line per retry, no stack trace. A record still failing {@code maxAge} after its first attempt in this
  * replica is dead-lettered with reason {@code max_age} and its last error.</li>
  * </ul>
  * A dead-letter write that fails (broker down) is itself retried with the same backoff until it succeeds: the
  * record is acknowledged only once its copy is durable.
+ *
+ * <p>Decoding is admitted like an HTTP body: each attempt takes a ticket of the shared {@link Admission} (a decode
+ * place and the record's size) before it touches the record, charges every inflated chunk and the parse before
+ * they happen, frees the decode place once decoded and the bytes once the attempt is answered. A record that does
+ * not fit now is not decoded: it waits for a retry (reason {@code busy} or {@code bytes}); one that could never fit
+ * is dead-lettered ({@code refused}, 413). Each attempt decodes the record afresh from its bytes, so nothing
+ * decoded is held while a record waits for its next attempt.
  *
  * <p>The handler also tracks, per partition, the records it holds and when it last finished one, from which the
  * ingress derives its lag and idle time ({@link #lowestPending}, {@link #lastProgressNanos}).
@@ -95,6 +103,13 @@ public final class KafkaIngressHandler implements AutoCloseable {
         /** A record was handled: {@code type} request|response|other, {@code outcome} explained|paired|duplicate. */
         default void handled(String type, String outcome) {
         }
+
+        /**
+         * An attempt was refused admission ({@code busy}, {@code bytes}, {@code too_large} before decoding;
+         * {@code busy}, {@code in_flight} when every explanation slot was taken).
+         */
+        default void refused(String reason) {
+        }
     }
 
     /**
@@ -122,7 +137,11 @@ public final class KafkaIngressHandler implements AutoCloseable {
         }
     }
 
+    /** The admission path tag of this ingress's tickets. */
+    public static final String ADMISSION_PATH = "kafka";
+
     private final InferenceEventDecoder decoder;
+    private final Admission admission;
     private final EventIngress ingress;
     private final DeadLetters deadLetters;
     private final Backoff backoff;
@@ -132,6 +151,12 @@ public final class KafkaIngressHandler implements AutoCloseable {
     /** Runs retries after their backoff; few records are ever waiting (at most the in-flight bound). */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "anchorwatch-kafka-ingress-retry");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Runs the attempts the timer releases (decoding included), so that one long decode never delays the others. */
+    private final java.util.concurrent.ExecutorService retryWork = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "anchorwatch-kafka-ingress-retry-work");
         t.setDaemon(true);
         return t;
     });
@@ -157,10 +182,21 @@ public final class KafkaIngressHandler implements AutoCloseable {
      */
     public KafkaIngressHandler(InferenceEventDecoder decoder, EventIngress ingress, DeadLetters deadLetters, Backoff backoff,
             Duration maxAge, Listener listener, LongSupplier nanoTime) {
+        this(decoder, new Admission(new Admission.Limits(Integer.MAX_VALUE, Long.MAX_VALUE / 4), Admission.Listener.NONE),
+                ingress, deadLetters, backoff, maxAge, listener, nanoTime);
+    }
+
+    /**
+     * @param admission admits each attempt's decoding (shared with the HTTP paths, so that all of them together
+     *                  stay within one byte budget)
+     */
+    public KafkaIngressHandler(InferenceEventDecoder decoder, Admission admission, EventIngress ingress,
+            DeadLetters deadLetters, Backoff backoff, Duration maxAge, Listener listener, LongSupplier nanoTime) {
         if (maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("max age must be positive");
         }
         this.decoder = decoder;
+        this.admission = java.util.Objects.requireNonNull(admission, "admission");
         this.ingress = ingress;
         this.deadLetters = deadLetters;
         this.backoff = backoff;
@@ -178,7 +214,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
         long started = nanoTime.getAsLong();
         CompletionStage<Outcome> outcome;
         try {
-            outcome = decodeAndAttempt(delivery, started);
+            outcome = attempt(delivery, 1, started);
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
@@ -196,37 +232,54 @@ public final class KafkaIngressHandler implements AutoCloseable {
         });
     }
 
-    private CompletionStage<Outcome> decodeAndAttempt(Delivery delivery, long started) {
+    /**
+     * One attempt: admitted, decoded from the record's bytes, handed to the ingress; the ticket is closed once the
+     * ingress answers (or decoding ends the attempt).
+     */
+    private CompletionStage<Outcome> attempt(Delivery delivery, int attempt, long started) {
+        if (closed) {
+            return CompletableFuture.completedFuture(Outcome.ABANDONED);
+        }
+        byte[] value = delivery.value() == null ? new byte[0] : delivery.value();
+        String id = ceId(delivery);
+        Admission.Ticket ticket;
+        try {
+            ticket = admission.admit(ADMISSION_PATH, value.length);
+        } catch (Admission.Refused r) {
+            return notAdmitted(delivery, id, attempt, started, r);
+        }
         InferenceEvent event;
         try {
-            event = decoder.decodeKafka(delivery.headers(), delivery.value() == null ? new byte[0] : delivery.value());
+            event = decoder.decodeKafka(delivery.headers(), value, ticket::charge);
+        } catch (Admission.Refused r) {
+            ticket.close();
+            return notAdmitted(delivery, id, attempt, started, r);
         } catch (PermanentEventException e) {
+            ticket.close();
             return deadLetter(delivery, 400, "undecodable", e.getMessage(), 1);
         } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
+            ticket.close();
             handled.incrementAndGet();
             listener.handled("other", "ignored");
             return CompletableFuture.completedFuture(Outcome.HANDLED);
         } catch (RuntimeException e) {
+            ticket.close();
             // Decoding is a function of the record's bytes: they would fail the same way on every attempt.
             return deadLetter(delivery, 400, "undecodable", "cannot decode the record: " + e, 1);
         }
-        return attempt(delivery, event, 1, started);
-    }
-
-    private CompletionStage<Outcome> attempt(Delivery delivery, InferenceEvent event, int attempt, long started) {
-        if (closed) {
-            return CompletableFuture.completedFuture(Outcome.ABANDONED);
-        }
+        // the bytes stay reserved until the ingress answers: the explainer (a request) or the pairing (a response)
+        // parses the body again, as much as the decoder did
+        ticket.endDecode();
         CompletionStage<EventIngress.Reply> reply;
         try {
             reply = ingress.handle(event);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        return reply.handle((r, error) -> {
+        return reply.whenComplete((r, error) -> ticket.close()).handle((r, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                return transientFailure(delivery, event, attempt, started, "unavailable", 503, String.valueOf(cause));
+                return transientFailure(delivery, event.id(), attempt, started, "unavailable", 503, String.valueOf(cause));
             }
             if (r.status() < 300) {
                 handled.incrementAndGet();
@@ -236,12 +289,35 @@ public final class KafkaIngressHandler implements AutoCloseable {
             if (isPermanent(r.status())) {
                 return deadLetter(delivery, r.status(), deadLetterReason(r.status()), r.message(), 1);
             }
-            return transientFailure(delivery, event, attempt, started, r.status() == 429 ? "busy" : "unavailable",
+            if (r.status() == 429) {
+                listener.refused(r.reason() == null ? "busy" : r.reason());
+            }
+            return transientFailure(delivery, event.id(), attempt, started, r.status() == 429 ? "busy" : "unavailable",
                     r.status(), r.message());
         }).thenCompose(stage -> stage);
     }
 
-    private CompletionStage<Outcome> transientFailure(Delivery delivery, InferenceEvent event, int attempt, long started,
+    /** Refused by the admission before or while decoding: retried later (429), or dead-lettered if it never fits. */
+    private CompletionStage<Outcome> notAdmitted(Delivery delivery, String id, int attempt, long started,
+            Admission.Refused r) {
+        listener.refused(r.reason().tag());
+        if (r.permanent()) {
+            return deadLetter(delivery, 413, "refused", r.getMessage(), 1);
+        }
+        return transientFailure(delivery, id, attempt, started, r.reason().tag(), 429, r.getMessage());
+    }
+
+    /** The record's {@code ce_id} header (binary mode), or "-": what the log can say before decoding. */
+    private static String ceId(Delivery delivery) {
+        org.apache.kafka.common.header.Header h = delivery.headers() == null ? null : delivery.headers().lastHeader("ce_id");
+        if (h == null || h.value() == null) {
+            return "-";
+        }
+        String id = new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+        return id.length() > 200 ? id.substring(0, 200) + "..." : id;
+    }
+
+    private CompletionStage<Outcome> transientFailure(Delivery delivery, String inferenceId, int attempt, long started,
             String reason, int status, String message) {
         long ageNanos = nanoTime.getAsLong() - started;
         if (ageNanos >= maxAge.toNanos()) {
@@ -251,10 +327,10 @@ public final class KafkaIngressHandler implements AutoCloseable {
         }
         Duration delay = backoff.after(attempt);
         // the only line for this retry (EventIngress leaves Kafka retries to this one): no stack trace
-        LOG.warnf("record %s (inference %s), attempt %d: %s, %d %s; retrying in %d ms", delivery.position(), event.id(),
+        LOG.warnf("record %s (inference %s), attempt %d: %s, %d %s; retrying in %d ms", delivery.position(), inferenceId,
                 attempt, reason, status, message, delay.toMillis());
         listener.retried(reason, delay);
-        return later(delay, () -> attempt(delivery, event, attempt + 1, started));
+        return later(delay, () -> attempt(delivery, attempt + 1, started));
     }
 
     private static String handledOutcome(InferenceEvent event, EventIngress.Reply r) {
@@ -309,7 +385,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private CompletionStage<Outcome> later(Duration delay, Supplier<CompletionStage<Outcome>> next) {
         retries.incrementAndGet();
         CompletableFuture<Outcome> result = new CompletableFuture<>();
-        Runnable retry = () -> {
+        Runnable work = () -> {
             try {
                 next.get().whenComplete((outcome, error) -> {
                     if (error != null) {
@@ -320,6 +396,13 @@ public final class KafkaIngressHandler implements AutoCloseable {
                 });
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
+            }
+        };
+        Runnable retry = () -> {
+            try {
+                retryWork.execute(work);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                result.complete(Outcome.ABANDONED); // closed
             }
         };
         try {
@@ -373,5 +456,6 @@ public final class KafkaIngressHandler implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdown(); // retries already scheduled still run, and find the handler closed
+        retryWork.shutdown();
     }
 }
