@@ -112,10 +112,22 @@ public class KafkaIngress {
         IncomingKafkaRecordMetadata<?, ?> meta = record.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalStateException("channel " + CHANNEL + " must use the smallrye-kafka connector"));
         KafkaIngressHandler.Delivery delivery = new KafkaIngressHandler.Delivery(meta.getTopic(), meta.getPartition(),
-                meta.getOffset(), meta.getKey() instanceof byte[] key ? key : null, meta.getHeaders(), record.getPayload());
+                meta.getOffset(), meta.getKey() instanceof byte[] key ? key : null, meta.getHeaders(), record.getPayload(),
+                timestampMillis(meta));
         return handler().process(delivery).thenCompose(outcome -> outcome == KafkaIngressHandler.Outcome.ABANDONED
                 ? CompletableFuture.<Void>completedFuture(null)
                 : record.ack().thenRun(() -> lastProgress = System.nanoTime()));
+    }
+
+    /** The record's Kafka timestamp (CreateTime or LogAppendTime), or -1 when it has none. */
+    static long timestampMillis(IncomingKafkaRecordMetadata<?, ?> meta) {
+        if (meta.getTimestampType() == null
+                || meta.getTimestampType() == org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE
+                || meta.getTimestamp() == null) {
+            return -1;
+        }
+        long millis = meta.getTimestamp().toEpochMilli();
+        return millis < 0 ? -1 : millis;
     }
 
     /** Seconds since this ingress last finished a record (or started); the idle gauge shows it while records wait. */
@@ -138,7 +150,7 @@ public class KafkaIngress {
                     kafka.deadLetterProducer());
             handler = new KafkaIngressHandler(decoder, admission, ingress, deadLetters,
                     new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.backoffFactor(), kafka.maxBackoff()),
-                    kafka.maxAge(), new Metrics(registry), System::nanoTime);
+                    kafka.maxAge(), new Metrics(registry), System::nanoTime, System::currentTimeMillis);
             Gauge.builder("anchorwatch.kafka.ingress.lag", lag, l -> Math.max(0, l.get()))
                     .description("Records waiting in the Kafka ingress's assigned partitions, not yet finished")
                     .baseUnit("records").register(registry);

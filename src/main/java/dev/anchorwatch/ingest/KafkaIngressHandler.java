@@ -34,8 +34,12 @@ import org.jboss.logging.Logger;
  * <li><b>retried</b> after a transient failure (429 busy, 503 predictor or sink down, explanation timeout, or no room
  * in the {@link Admission} to decode it now), with
  * a growing backoff: {@code initial}, then times {@code factor} after each further failure, at most {@code max}.
- * One log line per retry, no stack trace. A record still failing {@code maxAge} after its first attempt in this
- * replica is dead-lettered with reason {@code max_age} and its last error.</li>
+ * One log line per retry, no stack trace. A record still failing {@code maxAge} after it was written (its Kafka
+ * timestamp; without one, after its first attempt in this replica) is dead-lettered with reason {@code max_age}
+ * and its last error, so that its age does not start again when a rebalance or a restart hands it to another
+ * replica. A replica that receives a record already past that age still tries it for a grace of
+ * min({@code maxAge}, the backoff's maximum) first: a backlog read after an outage is not dead-lettered at its
+ * first hiccup.</li>
  * </ul>
  * A dead-letter write that fails (broker down) is itself retried with the same backoff until it succeeds: the
  * record is acknowledged only once its copy is durable.
@@ -54,8 +58,23 @@ public final class KafkaIngressHandler implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KafkaIngressHandler.class);
 
-    /** One consumed record: where it came from, and its bytes. */
-    public record Delivery(String topic, int partition, long offset, byte[] key, Headers headers, byte[] value) {
+    /**
+     * One consumed record: where it came from, its bytes, and its Kafka timestamp.
+     *
+     * @param timestampMillis the record's timestamp (CreateTime or LogAppendTime) in epoch milliseconds, or a
+     *                        negative number when it has none
+     */
+    public record Delivery(String topic, int partition, long offset, byte[] key, Headers headers, byte[] value,
+            long timestampMillis) {
+        /** A record without a timestamp. */
+        public Delivery(String topic, int partition, long offset, byte[] key, Headers headers, byte[] value) {
+            this(topic, partition, offset, key, headers, value, -1);
+        }
+
+        public boolean hasTimestamp() {
+            return timestampMillis >= 0;
+        }
+
         public String position() {
             return topic + "-" + partition + "@" + offset;
         }
@@ -148,6 +167,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private final Duration maxAge;
     private final Listener listener;
     private final LongSupplier nanoTime;
+    private final LongSupplier wallMillis;
     /** Runs retries after their backoff; few records are ever waiting (at most the in-flight bound). */
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "anchorwatch-kafka-ingress-retry");
@@ -183,15 +203,17 @@ public final class KafkaIngressHandler implements AutoCloseable {
     public KafkaIngressHandler(InferenceEventDecoder decoder, EventIngress ingress, DeadLetters deadLetters, Backoff backoff,
             Duration maxAge, Listener listener, LongSupplier nanoTime) {
         this(decoder, new Admission(new Admission.Limits(Integer.MAX_VALUE, Long.MAX_VALUE / 4), Admission.Listener.NONE),
-                ingress, deadLetters, backoff, maxAge, listener, nanoTime);
+                ingress, deadLetters, backoff, maxAge, listener, nanoTime, System::currentTimeMillis);
     }
 
     /**
-     * @param admission admits each attempt's decoding (shared with the HTTP paths, so that all of them together
-     *                  stay within one byte budget)
+     * @param admission  admits each attempt's decoding (shared with the HTTP paths, so that all of them together
+     *                   stay within one byte budget)
+     * @param wallMillis the wall clock, in epoch milliseconds, against which record timestamps are aged
      */
     public KafkaIngressHandler(InferenceEventDecoder decoder, Admission admission, EventIngress ingress,
-            DeadLetters deadLetters, Backoff backoff, Duration maxAge, Listener listener, LongSupplier nanoTime) {
+            DeadLetters deadLetters, Backoff backoff, Duration maxAge, Listener listener, LongSupplier nanoTime,
+            LongSupplier wallMillis) {
         if (maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("max age must be positive");
         }
@@ -203,6 +225,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
         this.maxAge = maxAge;
         this.listener = listener;
         this.nanoTime = nanoTime;
+        this.wallMillis = wallMillis;
         this.lastProgress = new AtomicLong(nanoTime.getAsLong());
     }
 
@@ -320,10 +343,16 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private CompletionStage<Outcome> transientFailure(Delivery delivery, String inferenceId, int attempt, long started,
             String reason, int status, String message) {
         long ageNanos = nanoTime.getAsLong() - started;
-        if (ageNanos >= maxAge.toNanos()) {
+        long writtenAgoMillis = delivery.hasTimestamp() ? wallMillis.getAsLong() - delivery.timestampMillis() : -1;
+        long graceNanos = Math.min(maxAge.toNanos(), backoff.max().toNanos());
+        boolean tooOld = ageNanos >= maxAge.toNanos()
+                || (writtenAgoMillis >= maxAge.toMillis() && ageNanos >= graceNanos);
+        if (tooOld) {
+            String age = writtenAgoMillis < 0 ? ""
+                    : String.format(java.util.Locale.ROOT, " here, written %d s ago", writtenAgoMillis / 1000);
             return deadLetter(delivery, status, "max_age", String.format(java.util.Locale.ROOT,
-                    "gave up after %d attempts in %d s (max age %s); last error: %d %s", attempt,
-                    TimeUnit.NANOSECONDS.toSeconds(ageNanos), maxAge, status, message), 1);
+                    "gave up after %d attempts in %d s%s (max age %s); last error: %d %s", attempt,
+                    TimeUnit.NANOSECONDS.toSeconds(ageNanos), age, maxAge, status, message), 1);
         }
         Duration delay = backoff.after(attempt);
         // the only line for this retry (EventIngress leaves Kafka retries to this one): no stack trace

@@ -86,7 +86,7 @@ class KafkaAdmissionTest {
                     public void refused(String reason) {
                         refused.add(reason);
                     }
-                }, System::nanoTime);
+                }, System::nanoTime, System::currentTimeMillis);
         return handler;
     }
 

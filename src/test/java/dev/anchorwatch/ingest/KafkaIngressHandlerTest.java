@@ -295,4 +295,84 @@ class KafkaIngressHandlerTest {
         assertEquals(null, lines.get(0).getThrown(), "no stack trace");
         assertEquals(1, published.size());
     }
+
+    /**
+     * The handler's wall clock, in epoch milliseconds: starts at a fixed instant and moves with {@link #clock} (the
+     * backoff delays), so record ages are exact.
+     */
+    long wallMillis() {
+        return 1_800_000_000_000L + clock.get() / 1_000_000;
+    }
+
+    KafkaIngressHandler handlerWithWallClock(Duration maxAge) {
+        return new KafkaIngressHandler(decoder,
+                new Admission(new Admission.Limits(100, 1L << 40), Admission.Listener.NONE), ingress, writer,
+                new KafkaIngressHandler.Backoff(Duration.ofMillis(10), 3.0, Duration.ofMillis(200)), maxAge, listener,
+                clock::get, this::wallMillis);
+    }
+
+    static KafkaIngressHandler.Delivery written(long offset, String id, long timestampMillis) {
+        KafkaIngressHandler.Delivery d = delivery(offset, id, "flaky", KServeEvents.V1_REQUEST);
+        return new KafkaIngressHandler.Delivery(d.topic(), d.partition(), d.offset(), d.key(), d.headers(), d.value(),
+                timestampMillis);
+    }
+
+    /**
+     * Written 900 ms before this replica first sees it, max age 1 s: dead-lettered once 1 s has passed since it was
+     * written and this replica has tried it for the grace of one maximum backoff (200 ms), at the fifth failure
+     * (330 ms here); counted from first sight it would take nine failures (1130 ms).
+     */
+    @Test
+    void theMaxAgeCountsFromTheRecordsTimestamp() throws Exception {
+        KafkaIngressHandler h = handlerWithWallClock(Duration.ofSeconds(1));
+        try {
+            assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED, h.process(written(40, "u-40", wallMillis() - 900))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS));
+        } finally {
+            h.close();
+        }
+        assertEquals(List.of("unavailable 10", "unavailable 30", "unavailable 90", "unavailable 200"), retried);
+        assertEquals(List.of("40 503 gave up after 5 attempts in 0 s here, written 1 s ago (max age PT1S); "
+                + "last error: 503 predictor down"), deadLettered);
+        assertEquals(List.of("max_age"), deadLetterReasons);
+    }
+
+    /**
+     * A rebalance hands a record written long ago to a replica that never saw it: its age does not start again there
+     * (with max age 1 h, it is dead-lettered after the 200 ms grace, not after another hour).
+     */
+    @Test
+    void aRecordPastItsAgeOnANewReplicaIsDeadLetteredAfterTheGraceOnly() throws Exception {
+        KafkaIngressHandler replica = handlerWithWallClock(Duration.ofHours(1));
+        try {
+            assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED,
+                    replica.process(written(41, "u-41", wallMillis() - Duration.ofHours(2).toMillis()))
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS));
+        } finally {
+            replica.close();
+        }
+        assertEquals(4, retried.size(), "tried for the grace first: " + retried);
+        assertTrue(deadLettered.get(0).contains("written 7200 s ago"), deadLettered.get(0));
+    }
+
+    /** Without a timestamp, and with one in the future (a producer's skewed clock), the age counts from first sight. */
+    @Test
+    void withoutAUsableTimestampTheAgeCountsFromFirstSight() throws Exception {
+        KafkaIngressHandler h = handlerWithWallClock(Duration.ofMillis(300));
+        try {
+            assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED, h.process(written(42, "u-42", -1))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals(List.of("unavailable 10", "unavailable 30", "unavailable 90", "unavailable 200"), retried);
+            retried.clear();
+            clock.set(0);
+            assertEquals(KafkaIngressHandler.Outcome.DEAD_LETTERED,
+                    h.process(written(43, "u-43", wallMillis() + Duration.ofHours(1).toMillis()))
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals(List.of("unavailable 10", "unavailable 30", "unavailable 90", "unavailable 200"), retried);
+        } finally {
+            h.close();
+        }
+        assertEquals("42 503 gave up after 5 attempts in 0 s (max age PT0.3S); last error: 503 predictor down",
+                deadLettered.get(0));
+    }
 }

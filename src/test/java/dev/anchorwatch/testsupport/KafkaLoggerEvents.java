@@ -65,6 +65,13 @@ public final class KafkaLoggerEvents implements AutoCloseable {
                 value, headers)).get();
     }
 
+    /** As {@link #send(String, String, RecordHeaders, byte[])}, with the record's CreateTime set to {@code createTime}. */
+    public RecordMetadata send(String topic, String key, RecordHeaders headers, byte[] value, java.time.Instant createTime)
+            throws Exception {
+        return producer.send(new ProducerRecord<>(topic, null, createTime.toEpochMilli(),
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, headers)).get();
+    }
+
     /** Every record of a topic from the start, polling until {@code enough} holds or the time is up. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration max,
             Predicate<List<ConsumerRecord<byte[], byte[]>>> enough) {
