@@ -39,13 +39,23 @@ final class BlackBox {
      *              an explanation sends, and so its counters, must not depend on what ran before it
      */
     BlackBox(String model, Predictor predictor, int maxRowsPerRequest, PredictionCache cache) {
+        this(model, predictor, maxRowsPerRequest, cache, Cancellation.NONE);
+    }
+
+    /**
+     * @param cancel checked before every batch is sent, and abandons a call pending when it is cancelled: so a
+     *               cancelled explanation makes no further predictor calls and ends at its next round
+     */
+    BlackBox(String model, Predictor predictor, int maxRowsPerRequest, PredictionCache cache, Cancellation cancel) {
         this.model = model;
+        this.cancel = cancel;
         this.predictor = predictor;
         this.maxRowsPerRequest = maxRowsPerRequest;
         this.cache = cache;
     }
 
     private final PredictionCache cache;
+    private final Cancellation cancel;
 
     /** Labels for a batch; blocks until the predictor answers. */
     int[] predict(Instances batch) {
@@ -53,7 +63,7 @@ final class BlackBox {
             if (cache != null && batch instanceof Instances.Rows r) {
                 return predictCached(r.rows());
             }
-            return predictAsync(batch).join();
+            return cancel.await(predictAsync(batch));
         } catch (CompletionException e) {
             throw translate(e);
         }
@@ -62,7 +72,7 @@ final class BlackBox {
     /** Labels for a batch, bypassing the cache (counted like any call). */
     int[] predictUncached(Instances batch) {
         try {
-            return predictAsync(batch).join();
+            return cancel.await(predictAsync(batch));
         } catch (CompletionException e) {
             throw translate(e);
         }
@@ -88,7 +98,7 @@ final class BlackBox {
         for (List<Integer> idx : missing.values()) {
             send[j++] = rows[idx.get(0)];
         }
-        int[] labels = predictAsync(new Instances.Rows(send)).join();
+        int[] labels = cancel.await(predictAsync(new Instances.Rows(send)));
         j = 0;
         for (List<Integer> idx : missing.values()) {
             int label = labels[j];
@@ -105,12 +115,13 @@ final class BlackBox {
 
     /** Scores (class probabilities, margins or a value) for a batch, checked for length; blocks until answered. */
     double[][] scores(Instances batch) {
+        cancel.check();
         int n = batch.size();
         calls.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
         rows.addAndGet(n);
         double[][] out;
         try {
-            out = predictor.predictScores(batch).join();
+            out = cancel.await(predictor.predictScores(batch));
         } catch (CompletionException e) {
             throw translate(e);
         }
@@ -123,6 +134,7 @@ final class BlackBox {
 
     /** Labels for a batch, checked for length; the future fails with the predictor's own exception. */
     CompletableFuture<int[]> predictAsync(Instances batch) {
+        cancel.check(); // a cancelled explanation sends nothing more
         int n = batch.size();
         calls.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
         rows.addAndGet(n);

@@ -20,7 +20,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * nothing of it runs; so the caller answers 429 and the broker or client backs off. {@code places} is at least
  * {@code maxInstances}, so a request of the largest accepted size is always admitted by an idle service,
  * whatever the number of cores. When one instance fails, the request's instances that have not started are
- * cancelled.
+ * cancelled, and those running are stopped ({@link Cancellation}).
+ *
+ * <p><b>Giving up cancels.</b> A caller that completes the future of {@link #explainEach} itself (exceptionally:
+ * {@code orTimeout}, {@code cancel}, {@code completeExceptionally}) cancels the request: instances not started
+ * never run, running ones send no further predictor call, abandon the one they wait for, and stop at their next
+ * round; each frees its worker and place as it stops.
  */
 public final class ExplanationService implements AutoCloseable {
     private final ExplainerRegistry registry;
@@ -129,6 +134,7 @@ public final class ExplanationService implements AutoCloseable {
             }
         };
         List<CompletableFuture<ModelExplainer.Explained>> futures = new ArrayList<>(total);
+        Cancellation cancel = new Cancellation();
         java.util.concurrent.Executor executor = observer.executor(pool);
         for (int t = 0; t < total; t++) {
             ModelExplainer explainer = explainers.get(t / n);
@@ -148,7 +154,7 @@ public final class ExplanationService implements AutoCloseable {
                         return; // cancelled before it started; counted as finished already
                     }
                     try {
-                        f.complete(observed(explainer, instance, seed));
+                        f.complete(observed(explainer, instance, seed, cancel));
                     } catch (Throwable e) {
                         f.completeExceptionally(e);
                     } finally {
@@ -159,13 +165,15 @@ public final class ExplanationService implements AutoCloseable {
                 f.completeExceptionally(new ExplainException(ExplainException.Kind.BUSY, "the service is stopping"));
             }
         }
-        // one failure fails the request: its other instances need not run
+        // one failure fails the request: its other instances need not run, nor go on running
         futures.forEach(f -> f.whenComplete((r, e) -> {
             if (e != null) {
+                cancel.cancel("another instance of the request failed");
                 futures.forEach(other -> other.cancel(false));
             }
         }));
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        CompletableFuture<List<List<ModelExplainer.Explained>>> result = CompletableFuture
+                .allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(v -> {
                     List<List<ModelExplainer.Explained>> out = new ArrayList<>();
                     for (int e = 0; e < explainers.size(); e++) {
@@ -173,6 +181,15 @@ public final class ExplanationService implements AutoCloseable {
                     }
                     return out;
                 });
+        // the caller gave up (a timeout): stop the request's work, so that it frees its workers and places
+        result.whenComplete((r, e) -> {
+            if (e != null) {
+                cancel.cancel(e instanceof java.util.concurrent.TimeoutException ? "timed out"
+                        : "the caller gave up: " + cause(e));
+                futures.forEach(f -> f.cancel(false));
+            }
+        });
+        return result;
     }
 
     /** Instances that may be admitted at once (running plus waiting); never less than the largest request. */
@@ -190,13 +207,14 @@ public final class ExplanationService implements AutoCloseable {
         return pool.getActiveCount();
     }
 
-    private ModelExplainer.Explained observed(ModelExplainer explainer, JsonNode instance, long seed) {
+    private ModelExplainer.Explained observed(ModelExplainer explainer, JsonNode instance, long seed,
+                                              Cancellation cancel) {
         long start = System.nanoTime();
         String model = explainer.spec().model();
         String type = explainer.spec().type().label();
         AutoCloseable span = observer.started(model, type);
         try {
-            ModelExplainer.Explained explained = explainer.explain(instance, seed);
+            ModelExplainer.Explained explained = explainer.explain(instance, seed, cancel);
             observer.explained(model, type, explained.success() ? ExplanationObserver.Outcome.FOUND
                     : ExplanationObserver.Outcome.NOT_FOUND, System.nanoTime() - start);
             return explained;

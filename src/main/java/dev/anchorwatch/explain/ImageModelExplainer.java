@@ -83,10 +83,15 @@ public final class ImageModelExplainer implements ModelExplainer {
 
     @Override
     public Explained explain(JsonNode instanceNode, long seed) {
+        return explain(instanceNode, seed, Cancellation.NONE);
+    }
+
+    @Override
+    public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         Input input = parseInstance(instanceNode);
         FloatImage image = input.image();
-        BlackBox box = new BlackBox(spec.name(), predictor, rowsPerRequest);
+        BlackBox box = new BlackBox(spec.name(), predictor, rowsPerRequest, null, cancel);
         int label = box.predict(new Instances.Tensors(new float[][] {image.pixels()}, input.tensorShape()))[0];
         SegmentedImage segmented;
         try {

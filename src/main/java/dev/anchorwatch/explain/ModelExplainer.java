@@ -16,6 +16,16 @@ public interface ModelExplainer extends AutoCloseable {
      */
     Explained explain(JsonNode instance, long seed);
 
+    /**
+     * As {@link #explain(JsonNode, long)}, stopping when {@code cancel} is cancelled: no predictor call is sent after
+     * that, a pending one is abandoned, and the explanation throws {@link Cancellation.Cancelled}. The explainers of
+     * this package check it before every predictor batch; by default it is checked once, before starting.
+     */
+    default Explained explain(JsonNode instance, long seed, Cancellation cancel) {
+        cancel.check();
+        return explain(instance, seed);
+    }
+
     @Override
     default void close() {
     }

@@ -67,9 +67,14 @@ public final class ShapModelExplainer implements ModelExplainer {
 
     @Override
     public Explained explain(JsonNode instanceNode, long seed) {
+        return explain(instanceNode, seed, Cancellation.NONE);
+    }
+
+    @Override
+    public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         double[] x = TabularModelExplainer.parseInstance(instanceNode, features, spec.name());
-        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest);
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest, null, cancel);
         ShapResult r;
         try {
             r = KernelShap.explain(x, rows -> box.scores(new Instances.Rows(rows)), background, groups,

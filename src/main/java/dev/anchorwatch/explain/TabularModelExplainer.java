@@ -91,13 +91,18 @@ public final class TabularModelExplainer implements ModelExplainer {
 
     @Override
     public Explained explain(JsonNode instanceNode, long seed) {
+        return explain(instanceNode, seed, Cancellation.NONE);
+    }
+
+    @Override
+    public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         double[] instance = parseInstance(instanceNode);
         if (cache != null) {
-            fetchTrainingLabels(new BlackBox(spec.name(), predictor, maxRowsPerRequest));
+            fetchTrainingLabels(new BlackBox(spec.name(), predictor, maxRowsPerRequest, null, cancel));
         }
         BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest,
-                cache == null ? null : cache.forExplanation());
+                cache == null ? null : cache.forExplanation(), cancel);
         // the instance's own label travels with the search's first batch: one round trip fewer
         int[] labelOf = {-1};
         Oracle<double[]> oracle = samples -> {

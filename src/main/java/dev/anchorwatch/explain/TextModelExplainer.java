@@ -207,6 +207,11 @@ public final class TextModelExplainer implements ModelExplainer {
 
     @Override
     public Explained explain(JsonNode instanceNode, long seed) {
+        return explain(instanceNode, seed, Cancellation.NONE);
+    }
+
+    @Override
+    public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         String text = parseInstance(instanceNode);
         TextSampler sampler;
@@ -216,7 +221,7 @@ public final class TextModelExplainer implements ModelExplainer {
             throw new ExplainException(ExplainException.Kind.BAD_INPUT,
                     "model '" + spec.name() + "': " + e.getMessage(), e);
         }
-        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest);
+        BlackBox box = new BlackBox(spec.name(), predictor, maxRowsPerRequest, null, cancel);
         int label = box.predict(new Instances.Texts(List.of(text)))[0];
         Oracle<String> oracle = samples -> BlackBox.same(box.predict(new Instances.Texts(samples)), label);
         TextExplanation te;

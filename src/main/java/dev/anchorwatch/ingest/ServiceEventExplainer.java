@@ -75,19 +75,27 @@ public class ServiceEventExplainer implements EventExplainer {
         } catch (ExplainException e) {
             return CompletableFuture.failedFuture(translate(e));
         }
-        return explained.handle((lists, failure) -> {
+        CompletableFuture<List<ExplanationRecord>> records = explained.handle((lists, failure) -> {
             if (failure != null) {
                 Throwable cause = ExplanationService.cause(failure);
                 throw cause instanceof ExplainException e ? translate(e)
                         : new java.util.concurrent.CompletionException(cause);
             }
             long elapsed = (System.nanoTime() - start) / 1_000_000;
-            List<ExplanationRecord> records = new ArrayList<>();
+            List<ExplanationRecord> out = new ArrayList<>();
             for (int e = 0; e < chosen.size(); e++) {
-                records.add(record(request, chosen.get(e), lists.get(e), elapsed));
+                out.add(record(request, chosen.get(e), lists.get(e), elapsed));
             }
-            return records;
+            return out;
         });
+        // a caller that gives up on the records (the ingress's explain timeout) cancels the explanations themselves,
+        // which then free their workers and make no further predictor calls (ExplanationService)
+        records.whenComplete((r, e) -> {
+            if (e != null) {
+                explained.completeExceptionally(e);
+            }
+        });
+        return records;
     }
 
     private static ExplanationRecord record(InferenceEvent request, ModelExplainer explainer, List<Explained> list,
