@@ -54,6 +54,12 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
  * {@code anchorwatch.kafka.ingress.idle.seconds}, {@code anchorwatch.kafka.ingress.retries{reason}},
  * {@code anchorwatch.deadletters{source=kafka,reason}}, {@code anchorwatch.ingest.events{source=kafka,...}}; the
  * health check {@link KafkaIngressHealth} reads {@link #status()}.</li>
+ * <li>Traced: a record's W3C trace context ({@link TraceParent}: {@code traceparent} or {@code ce_traceparent}
+ * header, or the structured event's attribute) is current around its decoding and each attempt, so its
+ * {@code decode}, {@code explain}, {@code predict} and {@code publish} spans continue the producer's trace.</li>
+ * <li>Graceful: on SIGTERM {@link #beginDrain()} pauses the partitions and starts no record; records in flight
+ * finish and are acknowledged ({@link #awaitDrained}); the rest stay unacknowledged, so the connector, which
+ * commits acknowledged offsets when it closes, leaves them to the consumer group.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -94,6 +100,7 @@ public class KafkaIngress {
     private final AtomicLong lag = new AtomicLong(-1);
     /** Acknowledgements handed to the connector and not yet done. */
     private final java.util.concurrent.atomic.AtomicInteger acking = new java.util.concurrent.atomic.AtomicInteger();
+    /** System.nanoTime() when the drain began; 0 before. */
     private volatile long drainStart;
     private volatile int inFlightAtDrain;
 
@@ -132,19 +139,19 @@ public class KafkaIngress {
      * being explained or published go on. Nothing happens when the ingress is off.
      */
     public void beginDrain() {
-        KafkaIngressHandler h;
+        int inFlight;
         synchronized (this) {
-            h = handler;
+            if (handler == null || drainStart != 0) {
+                return;
+            }
+            drainStart = System.nanoTime();
+            inFlight = handler.drain();
+            inFlightAtDrain = inFlight;
         }
-        if (h == null || h.draining()) {
-            return;
-        }
-        int inFlight = h.drain();
-        drainStart = System.nanoTime();
-        inFlightAtDrain = inFlight;
-        pause();
-        LOG.infof("Kafka ingress stopping: partitions paused, no new record is started; %d record(s) in flight finish",
+        LOG.infof("Kafka ingress stopping: no new record is started, its partitions are paused; %d record(s) in "
+                + "flight finish",
                 inFlight);
+        pause();
     }
 
     /**
