@@ -323,8 +323,7 @@ public final class ModelServer implements AutoCloseable {
                     json.writeNumber(label);
                 }
             } else {
-                for (double[] row : x) {
-                    double[] p = model.classifier.probabilities(row);
+                for (double[] p : model.classifier.probabilitiesAll(x)) {
                     json.writeArray(p, 0, p.length);
                 }
             }
@@ -416,8 +415,8 @@ public final class ModelServer implements AutoCloseable {
                 json.writeNumber(k);
                 json.writeEndArray();
                 json.writeArrayFieldStart("data");
-                for (double[] row : x) {
-                    for (double p : model.classifier.probabilities(row)) {
+                for (double[] row : model.classifier.probabilitiesAll(x)) {
+                    for (double p : row) {
                         json.writeNumber(p);
                     }
                 }

@@ -32,14 +32,13 @@ import org.jboss.logging.Logger;
  * for good by a sink (502). The copy goes to the dead-letter topic with the reason; then the record is
  * acknowledged;</li>
  * <li><b>retried</b> after a transient failure (429 busy, 503 predictor or sink down, explanation timeout, or no room
- * in the {@link Admission} to decode it now), with
- * a growing backoff: {@code initial}, then times {@code factor} after each further failure, at most {@code max}.
- * One log line per retry, no stack trace. A record still failing {@code maxAge} after it was written (its Kafka
- * timestamp; without one, after its first attempt in this replica) is dead-lettered with reason {@code max_age}
- * and its last error, so that its age does not start again when a rebalance or a restart hands it to another
- * replica. A replica that receives a record already past that age still tries it for a grace of
- * min({@code maxAge}, the backoff's maximum) first: a backlog read after an outage is not dead-lettered at its
- * first hiccup.</li>
+ * in the {@link Admission} to decode it now), with a growing backoff: {@code initial}, then times {@code factor}
+ * after each further failure, at most {@code max}. One log line per retry, no stack trace. A record still failing
+ * {@code maxAge} after it was written (its Kafka timestamp; without one, after its first attempt in this replica)
+ * is dead-lettered with reason {@code max_age} and its last error, so that its age does not start again when a
+ * rebalance or a restart hands it to another replica. A replica that receives a record already past that age
+ * still tries it for a grace of min({@code maxAge}, the backoff's maximum) first: a backlog read after an outage
+ * is not dead-lettered at its first hiccup.</li>
  * </ul>
  * A dead-letter write that fails (broker down) is itself retried with the same backoff until it succeeds: the
  * record is acknowledged only once its copy is durable.
@@ -124,6 +123,19 @@ public final class KafkaIngressHandler implements AutoCloseable {
         }
 
         /**
+         * The record's producer trace ({@code parent}, null when it carries none) is to be current on this thread
+         * until the returned scope is closed on the same thread: around its decoding and each of its attempts.
+         */
+        default AutoCloseable traced(TraceParent parent) {
+            return () -> { };
+        }
+
+        /** Decoding a record starts on this thread; the returned scope is closed on the same thread (a span). */
+        default AutoCloseable decoding() {
+            return () -> { };
+        }
+
+        /**
          * An attempt was refused admission ({@code busy}, {@code bytes}, {@code too_large} before decoding;
          * {@code busy}, {@code in_flight} when every explanation slot was taken).
          */
@@ -181,6 +193,13 @@ public final class KafkaIngressHandler implements AutoCloseable {
         return t;
     });
     private volatile boolean closed;
+    /** Set by {@link #drain()}: no record is started or retried any more; those being handled finish. */
+    private volatile boolean draining;
+    /** Records waiting for a retry (after their backoff): handed back at once by {@link #drain()}. */
+    private final java.util.Set<CompletableFuture<Outcome>> waiting = ConcurrentHashMap.newKeySet();
+    /** Since {@link #drain()}: records that finished (acknowledgeable), and records handed back unfinished. */
+    private final AtomicLong finishedWhileDraining = new AtomicLong();
+    private final AtomicLong handedBack = new AtomicLong();
 
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -231,13 +250,17 @@ public final class KafkaIngressHandler implements AutoCloseable {
 
     /** Completes when the record may be acknowledged (or, on shutdown, must not be); never exceptionally. */
     public CompletionStage<Outcome> process(Delivery delivery) {
+        if (draining || closed) { // stopping: not started, not acknowledged; the group redelivers it
+            handedBack.incrementAndGet();
+            return CompletableFuture.completedFuture(Outcome.ABANDONED);
+        }
         TopicPartition tp = delivery.topicPartition();
         pending.computeIfAbsent(tp, k -> new ConcurrentSkipListSet<>()).add(delivery.offset());
         next.merge(tp, delivery.offset() + 1, Math::max);
         long started = nanoTime.getAsLong();
         CompletionStage<Outcome> outcome;
         try {
-            outcome = attempt(delivery, 1, started);
+            outcome = attempt(delivery, TraceParent.of(delivery.headers(), delivery.value()), 1, started);
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
@@ -246,21 +269,32 @@ public final class KafkaIngressHandler implements AutoCloseable {
             if (error != null) {
                 // a bug in this class: never acknowledge what was not handled
                 LOG.errorf(error, "record %s: unexpected failure, leaving it unacknowledged", delivery.position());
-                return Outcome.ABANDONED;
+                o = Outcome.ABANDONED;
             }
             if (o != Outcome.ABANDONED) {
                 lastProgress.set(nanoTime.getAsLong());
             }
+            if (draining) {
+                (o == Outcome.ABANDONED ? handedBack : finishedWhileDraining).incrementAndGet();
+            }
             return o;
         });
+    }
+
+    private static void closeQuietly(AutoCloseable scope) {
+        try {
+            scope.close();
+        } catch (Exception e) {
+            // a span or scope that cannot end must not fail the record
+        }
     }
 
     /**
      * One attempt: admitted, decoded from the record's bytes, handed to the ingress; the ticket is closed once the
      * ingress answers (or decoding ends the attempt).
      */
-    private CompletionStage<Outcome> attempt(Delivery delivery, int attempt, long started) {
-        if (closed) {
+    private CompletionStage<Outcome> attempt(Delivery delivery, TraceParent trace, int attempt, long started) {
+        if (closed || (draining && attempt > 1)) { // a retry after SIGTERM: handed back, redelivered elsewhere
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
         byte[] value = delivery.value() == null ? new byte[0] : delivery.value();
@@ -269,14 +303,20 @@ public final class KafkaIngressHandler implements AutoCloseable {
         try {
             ticket = admission.admit(ADMISSION_PATH, value.length);
         } catch (Admission.Refused r) {
-            return notAdmitted(delivery, id, attempt, started, r);
+            return notAdmitted(delivery, id, trace, attempt, started, r);
         }
         InferenceEvent event;
+        AutoCloseable traced = listener.traced(trace);
         try {
-            event = decoder.decodeKafka(delivery.headers(), value, ticket::charge);
+            AutoCloseable span = listener.decoding();
+            try {
+                event = decoder.decodeKafka(delivery.headers(), value, ticket::charge);
+            } finally {
+                closeQuietly(span);
+            }
         } catch (Admission.Refused r) {
             ticket.close();
-            return notAdmitted(delivery, id, attempt, started, r);
+            return notAdmitted(delivery, id, trace, attempt, started, r);
         } catch (PermanentEventException e) {
             ticket.close();
             return deadLetter(delivery, 400, "undecodable", e.getMessage(), 1);
@@ -289,20 +329,26 @@ public final class KafkaIngressHandler implements AutoCloseable {
             ticket.close();
             // Decoding is a function of the record's bytes: they would fail the same way on every attempt.
             return deadLetter(delivery, 400, "undecodable", "cannot decode the record: " + e, 1);
+        } finally {
+            closeQuietly(traced);
         }
         // the bytes stay reserved until the ingress answers: the explainer (a request) or the pairing (a response)
         // parses the body again, as much as the decoder did
         ticket.endDecode();
         CompletionStage<EventIngress.Reply> reply;
+        traced = listener.traced(trace); // explain, predict and publish spans continue the producer's trace
         try {
             reply = ingress.handle(event);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
+        } finally {
+            closeQuietly(traced);
         }
         return reply.whenComplete((r, error) -> ticket.close()).handle((r, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                return transientFailure(delivery, event.id(), attempt, started, "unavailable", 503, String.valueOf(cause));
+                return transientFailure(delivery, event.id(), trace, attempt, started, "unavailable", 503,
+                        String.valueOf(cause));
             }
             if (r.status() < 300) {
                 handled.incrementAndGet();
@@ -315,19 +361,19 @@ public final class KafkaIngressHandler implements AutoCloseable {
             if (r.status() == 429) {
                 listener.refused(r.reason() == null ? "busy" : r.reason());
             }
-            return transientFailure(delivery, event.id(), attempt, started, r.status() == 429 ? "busy" : "unavailable",
-                    r.status(), r.message());
+            return transientFailure(delivery, event.id(), trace, attempt, started,
+                    r.status() == 429 ? "busy" : "unavailable", r.status(), r.message());
         }).thenCompose(stage -> stage);
     }
 
     /** Refused by the admission before or while decoding: retried later (429), or dead-lettered if it never fits. */
-    private CompletionStage<Outcome> notAdmitted(Delivery delivery, String id, int attempt, long started,
-            Admission.Refused r) {
+    private CompletionStage<Outcome> notAdmitted(Delivery delivery, String id, TraceParent trace, int attempt,
+            long started, Admission.Refused r) {
         listener.refused(r.reason().tag());
         if (r.permanent()) {
             return deadLetter(delivery, 413, "refused", r.getMessage(), 1);
         }
-        return transientFailure(delivery, id, attempt, started, r.reason().tag(), 429, r.getMessage());
+        return transientFailure(delivery, id, trace, attempt, started, r.reason().tag(), 429, r.getMessage());
     }
 
     /** The record's {@code ce_id} header (binary mode), or "-": what the log can say before decoding. */
@@ -340,8 +386,8 @@ public final class KafkaIngressHandler implements AutoCloseable {
         return id.length() > 200 ? id.substring(0, 200) + "..." : id;
     }
 
-    private CompletionStage<Outcome> transientFailure(Delivery delivery, String inferenceId, int attempt, long started,
-            String reason, int status, String message) {
+    private CompletionStage<Outcome> transientFailure(Delivery delivery, String inferenceId, TraceParent trace,
+            int attempt, long started, String reason, int status, String message) {
         long ageNanos = nanoTime.getAsLong() - started;
         long writtenAgoMillis = delivery.hasTimestamp() ? wallMillis.getAsLong() - delivery.timestampMillis() : -1;
         long graceNanos = Math.min(maxAge.toNanos(), backoff.max().toNanos());
@@ -354,12 +400,17 @@ public final class KafkaIngressHandler implements AutoCloseable {
                     "gave up after %d attempts in %d s%s (max age %s); last error: %d %s", attempt,
                     TimeUnit.NANOSECONDS.toSeconds(ageNanos), age, maxAge, status, message), 1);
         }
+        if (draining || closed) { // stopping: no retry here; unacknowledged, the group redelivers it
+            LOG.infof("record %s (inference %s), attempt %d: %d %s; stopping, so handed back unacknowledged",
+                    delivery.position(), inferenceId, attempt, status, message);
+            return CompletableFuture.completedFuture(Outcome.ABANDONED);
+        }
         Duration delay = backoff.after(attempt);
         // the only line for this retry (EventIngress leaves Kafka retries to this one): no stack trace
         LOG.warnf("record %s (inference %s), attempt %d: %s, %d %s; retrying in %d ms", delivery.position(), inferenceId,
                 attempt, reason, status, message, delay.toMillis());
         listener.retried(reason, delay);
-        return later(delay, () -> attempt(delivery, attempt + 1, started));
+        return later(delay, () -> attempt(delivery, trace, attempt + 1, started));
     }
 
     private static String handledOutcome(InferenceEvent event, EventIngress.Reply r) {
@@ -385,7 +436,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
     }
 
     private CompletionStage<Outcome> deadLetter(Delivery delivery, int status, String reason, String message, int attempt) {
-        if (closed) {
+        if (closed || (draining && attempt > 1)) {
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
         CompletionStage<Void> sent;
@@ -414,7 +465,15 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private CompletionStage<Outcome> later(Duration delay, Supplier<CompletionStage<Outcome>> next) {
         retries.incrementAndGet();
         CompletableFuture<Outcome> result = new CompletableFuture<>();
+        waiting.add(result);
+        result.whenComplete((o, e) -> waiting.remove(result));
+        if (draining) { // drain() may have run between the caller's check and the add above
+            result.complete(Outcome.ABANDONED);
+        }
         Runnable work = () -> {
+            if (result.isDone()) {
+                return; // handed back by drain()
+            }
             try {
                 next.get().whenComplete((outcome, error) -> {
                     if (error != null) {
@@ -428,8 +487,11 @@ public final class KafkaIngressHandler implements AutoCloseable {
             }
         };
         Runnable retry = () -> {
+            if (result.isDone()) {
+                return; // handed back by drain()
+            }
             try {
-                retryWork.execute(work);
+                retryWork.execute(work); // off the timer thread: an attempt decodes the record again
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 result.complete(Outcome.ABANDONED); // closed
             }
@@ -480,11 +542,50 @@ public final class KafkaIngressHandler implements AutoCloseable {
         return lastProgress.get();
     }
 
+    /**
+     * Graceful shutdown: from now on no record is started (new ones complete ABANDONED at once, unacknowledged) and
+     * none is retried; records waiting for a retry are handed back now; records being handled (explained,
+     * published, dead-lettered) finish and are acknowledged as usual.
+     *
+     * @return the records being handled now (not those waiting for a retry), which go on
+     */
+    public int drain() {
+        draining = true;
+        java.util.List<CompletableFuture<Outcome>> handBack = java.util.List.copyOf(waiting);
+        int handling = Math.max(0, inFlight() - handBack.size());
+        for (CompletableFuture<Outcome> w : handBack) {
+            w.complete(Outcome.ABANDONED);
+        }
+        return handling;
+    }
+
+    /** Records waiting for a retry, after their backoff. */
+    public int waitingForRetry() {
+        return waiting.size();
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Since {@link #drain()}: records that finished (handled or dead-lettered, so acknowledged). */
+    public long finishedWhileDraining() {
+        return finishedWhileDraining.get();
+    }
+
+    /** Since {@link #drain()}: records not started, or given up, to be redelivered by the consumer group. */
+    public long handedBack() {
+        return handedBack.get();
+    }
+
     /** Stops retrying: records still in flight complete as ABANDONED, unacknowledged, to be redelivered. */
     @Override
     public void close() {
         closed = true;
         timer.shutdown(); // retries already scheduled still run, and find the handler closed
         retryWork.shutdown();
+        for (CompletableFuture<Outcome> w : java.util.List.copyOf(waiting)) {
+            w.complete(Outcome.ABANDONED);
+        }
     }
 }

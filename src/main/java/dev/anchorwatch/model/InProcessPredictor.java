@@ -82,20 +82,18 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         rowsSent.add(rows.size());
         java.util.function.Supplier<double[][]> work = () -> {
             int expected = classifier.features();
-            double[][] out = new double[rows.size()][];
-            for (int i = 0; i < out.length; i++) {
+            for (int i = 0; i < rows.size(); i++) {
                 double[] row = rows.rows()[i];
                 if (row == null || (expected >= 0 && row.length != expected)) {
                     throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
                             + " has " + (row == null ? 0 : row.length), false);
                 }
-                try {
-                    out[i] = classifier.probabilities(row);
-                } catch (IllegalArgumentException e) {
-                    throw new PredictorException("in-process model rejected row " + i + ": " + e.getMessage(), false);
-                }
             }
-            return out;
+            try {
+                return classifier.probabilitiesAll(rows.rows()); // forests: tree by tree, several times faster
+            } catch (IllegalArgumentException e) {
+                throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
+            }
         };
         if (executor == null) {
             try {
