@@ -141,7 +141,10 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         }
     }
 
-    /** A response in the binary framing: the JSON part, with binary outputs decoded into {@code data}. */
+    /**
+     * A response in the binary framing: the JSON part, with binary outputs decoded into {@code data} by
+     * {@link BinaryTensors} (the same reader the ingress uses for logged V2 bodies).
+     */
     @Override
     JsonNode parseResponse(java.net.http.HttpResponse<byte[]> response) throws IOException {
         java.util.Optional<String> headerLength = response.headers()
@@ -160,39 +163,12 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
             throw Labels.bad(INFERENCE_HEADER_CONTENT_LENGTH + " " + n + " is outside the body");
         }
         JsonNode json = Json.MAPPER.readTree(body, 0, n);
-        java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(body, n, body.length - n).slice()
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (JsonNode output : json.path("outputs")) {
-            JsonNode size = output.path("parameters").get("binary_data_size");
-            if (size == null || !(output instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
-                continue;
-            }
-            String type = output.path("datatype").asText("");
-            int width = switch (type) {
-                case "FP64", "INT64", "UINT64" -> 8;
-                case "FP32", "INT32", "UINT32" -> 4;
-                case "INT16", "UINT16" -> 2;
-                case "INT8", "UINT8", "BOOL" -> 1;
-                default -> throw Labels.bad("binary output of datatype '" + Labels.shorten(type) + "' is not supported");
-            };
-            long count = size.asLong() / width;
-            if (size.asLong() % width != 0 || size.asLong() > rest.remaining()) {
-                throw Labels.bad("binary output size " + size + " does not fit its datatype or the body");
-            }
-            com.fasterxml.jackson.databind.node.ArrayNode data = o.putArray("data");
-            for (long i = 0; i < count; i++) {
-                switch (type) {
-                    case "FP64" -> data.add(rest.getDouble());
-                    case "FP32" -> data.add(rest.getFloat());
-                    case "INT64", "UINT64" -> data.add(rest.getLong());
-                    case "INT32" -> data.add(rest.getInt());
-                    case "UINT32" -> data.add(Integer.toUnsignedLong(rest.getInt()));
-                    case "INT16" -> data.add(rest.getShort());
-                    case "UINT16" -> data.add(Short.toUnsignedInt(rest.getShort()));
-                    case "BOOL" -> data.add(rest.get() != 0);
-                    case "INT8" -> data.add(rest.get());
-                    default -> data.add(Byte.toUnsignedInt(rest.get()));
-                }
+        if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode header) {
+            try {
+                // the body is already held whole, so no further cap on the decoded values than before
+                BinaryTensors.decode(header, body, n, "outputs", Long.MAX_VALUE);
+            } catch (IllegalArgumentException e) {
+                throw Labels.bad("binary output: " + e.getMessage());
             }
         }
         return json;
