@@ -210,6 +210,12 @@ class ViewerResourceTest {
             assertEquals(400, r.statusCode(), q + ": " + r.body());
             assertNotNull(ViewerFixtures.JSON.readTree(r.body()).get("error"), r.body());
         }
+        // the count parameters share one check: each names itself and its bound
+        for (String[] q : List.of(new String[] {"/api/v1/explanations?limit=201", "limit must be between 1 and 200"},
+                new String[] {"/api/v1/models/adult/stats?top=0", "top must be between 1 and 50"},
+                new String[] {"/api/v1/models/adult/series?buckets=201", "buckets must be between 1 and 200"})) {
+            assertEquals(q[1], ViewerFixtures.JSON.readTree(get(base, q[0]).body()).get("error").asText(), q[0]);
+        }
         assertEquals(404, get(base, "/api/v1/explanations/no-such-id").statusCode());
         assertEquals(404, get(base, "/api/v1/inferences/no-such-inference").statusCode());
     }
