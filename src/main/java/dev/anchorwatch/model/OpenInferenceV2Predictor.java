@@ -228,11 +228,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
 
     @Override
     int[] readLabels(JsonNode body, int expected, Labels labels) {
-        JsonNode outputs = body.get("outputs");
-        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
-            throw Labels.bad("response has no \"outputs\" tensor");
-        }
-        JsonNode output = outputs.get(0);
+        JsonNode output = firstOutput(body);
         String datatype = output.path("datatype").asText("");
         JsonNode shapeNode = output.get("shape");
         if (shapeNode == null || !shapeNode.isArray() || shapeNode.isEmpty() || shapeNode.size() > 2) {
@@ -252,13 +248,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         if (width < 1) {
             throw Labels.bad("output shape " + shapeNode + " has no scores");
         }
-        List<JsonNode> data = new ArrayList<>();
-        flatten(output.get("data"), data);
-        if (data.size() != expected * width) {
-            throw Labels.bad("output shape " + shapeNode + " needs " + expected * width + " values, data has "
-                    + data.size());
-        }
-        checkTypes(datatype, data, width);
+        List<JsonNode> data = values(output, datatype, expected, width);
         int[] out = new int[expected];
         for (int i = 0; i < expected; i++) {
             if (width == 1) {
@@ -275,11 +265,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
     /** Scores from {@code outputs[0]} of a numeric datatype: shape [n, k] (k scores each) or [n] (one value each). */
     @Override
     double[][] readScores(JsonNode body, int expected) {
-        JsonNode outputs = body.get("outputs");
-        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
-            throw Labels.bad("response has no \"outputs\" tensor");
-        }
-        JsonNode output = outputs.get(0);
+        JsonNode output = firstOutput(body);
         String datatype = output.path("datatype").asText("");
         if (!datatype.matches("U?INT(8|16|32|64)|FP(16|32|64)")) {
             throw Labels.bad("output datatype '" + Labels.shorten(datatype) + "' holds no scores");
@@ -293,13 +279,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         if (width < 1 || width > 1_000_000) {
             throw Labels.bad("output shape " + shapeNode + " has no usable scores");
         }
-        List<JsonNode> data = new ArrayList<>();
-        flatten(output.get("data"), data);
-        if (data.size() != expected * width) {
-            throw Labels.bad("output shape " + shapeNode + " needs " + expected * width + " values, data has "
-                    + data.size());
-        }
-        checkTypes(datatype, data, width);
+        List<JsonNode> data = values(output, datatype, expected, width);
         double[][] out = new double[expected][(int) width];
         for (int i = 0; i < expected; i++) {
             for (int j = 0; j < width; j++) {
@@ -307,6 +287,27 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
             }
         }
         return out;
+    }
+
+    /** {@code outputs[0]} of a response, which labels and scores are read from. */
+    private static JsonNode firstOutput(JsonNode body) {
+        JsonNode outputs = body.get("outputs");
+        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
+            throw Labels.bad("response has no \"outputs\" tensor");
+        }
+        return outputs.get(0);
+    }
+
+    /** The output's values, flat, exactly {@code expected * width} of them and each of its datatype's kind. */
+    private static List<JsonNode> values(JsonNode output, String datatype, int expected, long width) {
+        List<JsonNode> data = new ArrayList<>();
+        flatten(output.get("data"), data);
+        if (data.size() != expected * width) {
+            throw Labels.bad("output shape " + output.get("shape") + " needs " + expected * width + " values, data has "
+                    + data.size());
+        }
+        checkTypes(datatype, data, width);
+        return data;
     }
 
     private static void flatten(JsonNode node, List<JsonNode> into) {
