@@ -46,28 +46,7 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
         requests.increment();
         rowsSent.add(rows.size());
-        if (executor == null) {
-            try {
-                return CompletableFuture.completedFuture(evaluate(rows.rows()));
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        // Completed by hand so the future fails with the PredictorException itself, as the HTTP clients' do.
-        CompletableFuture<int[]> result = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    result.complete(evaluate(rows.rows()));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-            return result;
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(
-                    new PredictorException("in-process model is overloaded or shut down: executor rejected the batch", true));
-        }
+        return run(() -> evaluate(rows.rows()));
     }
 
     /** Class probabilities of each row, from {@link Classifier#probabilities}. */
@@ -80,15 +59,11 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
         requests.increment();
         rowsSent.add(rows.size());
-        java.util.function.Supplier<double[][]> work = () -> {
-            int expected = classifier.features();
+        return run(() -> {
             double[][] out = new double[rows.size()][];
             for (int i = 0; i < out.length; i++) {
                 double[] row = rows.rows()[i];
-                if (row == null || (expected >= 0 && row.length != expected)) {
-                    throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
-                            + " has " + (row == null ? 0 : row.length), false);
-                }
+                checkWidth(row, i);
                 try {
                     out[i] = classifier.probabilities(row);
                 } catch (IllegalArgumentException e) {
@@ -96,7 +71,14 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
                 }
             }
             return out;
-        };
+        });
+    }
+
+    /**
+     * Runs {@code work} on the executor (or here, without one). The future is completed by hand so that it fails
+     * with the PredictorException itself, as the HTTP clients' do.
+     */
+    private <T> CompletableFuture<T> run(java.util.function.Supplier<T> work) {
         if (executor == null) {
             try {
                 return CompletableFuture.completedFuture(work.get());
@@ -104,7 +86,7 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        CompletableFuture<double[][]> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
             executor.execute(() -> {
                 try {
@@ -120,13 +102,17 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
     }
 
-    private int[] evaluate(double[][] rows) {
+    private void checkWidth(double[] row, int i) {
         int expected = classifier.features();
+        if (row == null || (expected >= 0 && row.length != expected)) {
+            throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
+                    + " has " + (row == null ? 0 : row.length), false);
+        }
+    }
+
+    private int[] evaluate(double[][] rows) {
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i] == null || (expected >= 0 && rows[i].length != expected)) {
-                throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
-                        + " has " + (rows[i] == null ? 0 : rows[i].length), false);
-            }
+            checkWidth(rows[i], i);
         }
         try {
             return classifier.predictAll(rows);
