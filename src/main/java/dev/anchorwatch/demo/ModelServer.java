@@ -319,8 +319,7 @@ public final class ModelServer implements AutoCloseable {
                     json.writeNumber(label);
                 }
             } else {
-                for (double[] row : x) {
-                    double[] p = model.classifier.probabilities(row);
+                for (double[] p : model.classifier.probabilitiesAll(x)) {
                     json.writeArray(p, 0, p.length);
                 }
             }
@@ -386,8 +385,8 @@ public final class ModelServer implements AutoCloseable {
         }
         answerV2(ex, model.name, body, n, 16 * n, "FP64", new int[] {n, model.classifier.classes()}, json -> {
             json.writeStartArray();
-            for (double[] row : x) {
-                for (double p : model.classifier.probabilities(row)) {
+            for (double[] row : model.classifier.probabilitiesAll(x)) {
+                for (double p : row) {
                     json.writeNumber(p);
                 }
             }

@@ -30,6 +30,15 @@ public interface Classifier {
         return labels;
     }
 
+    /** The class probabilities of each row; implementations may override it with a faster batch evaluation. */
+    default double[][] probabilitiesAll(double[][] rows) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = probabilities(rows[i]);
+        }
+        return out;
+    }
+
     /** Index of the largest value, the first one on ties (as numpy's argmax). */
     static int argmax(double[] values) {
         int best = 0;

@@ -100,24 +100,51 @@ final class FlatForest {
         return p1 / roots.length > p0 / roots.length ? 1 : 0;
     }
 
+    /** Rows evaluated together tree by tree: their values and sums stay in cache while each tree's nodes do. */
+    private static final int BLOCK = 256;
+
     /**
-     * Predicts many rows tree by tree rather than row by row, so each tree's nodes stay in cache while every row
-     * goes through it. Sums are still taken in tree order per row, so the result equals {@link #predict}.
+     * Leaf probabilities summed over the trees for many rows, row {@code i}'s class {@code c} at
+     * {@code i * classes + c}. Rows go through the forest in blocks, tree by tree rather than row by row, so each
+     * tree's nodes stay in cache while a block goes through it. Sums are still taken in tree order per row, so each
+     * row's sums equal those {@link #probabilities} takes.
      */
-    int[] predictAll(double[][] rows) {
+    private double[] sums(double[][] rows) {
         for (double[] row : rows) {
             checkRow(row);
         }
         int n = rows.length;
         double[] sums = new double[n * classes];
-        for (int t = 0; t < roots.length; t++) {
-            for (int i = 0; i < n; i++) {
-                int at = leaf(t, rows[i]);
-                for (int c = 0; c < classes; c++) {
-                    sums[i * classes + c] += leafProba[at + c];
+        for (int from = 0; from < n; from += BLOCK) {
+            int to = Math.min(n, from + BLOCK);
+            for (int t = 0; t < roots.length; t++) {
+                for (int i = from; i < to; i++) {
+                    int at = leaf(t, rows[i]);
+                    for (int c = 0; c < classes; c++) {
+                        sums[i * classes + c] += leafProba[at + c];
+                    }
                 }
             }
         }
+        return sums;
+    }
+
+    /** {@link #probabilities} of each row, evaluated tree by tree; equal to it value for value. */
+    double[][] probabilitiesAll(double[][] rows) {
+        double[] sums = sums(rows);
+        double[][] out = new double[rows.length][classes];
+        for (int i = 0; i < rows.length; i++) {
+            for (int c = 0; c < classes; c++) {
+                out[i][c] = sums[i * classes + c] / roots.length;
+            }
+        }
+        return out;
+    }
+
+    /** {@link #predict} of each row, evaluated tree by tree; equal to it label for label. */
+    int[] predictAll(double[][] rows) {
+        double[] sums = sums(rows);
+        int n = rows.length;
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             int best = 0;

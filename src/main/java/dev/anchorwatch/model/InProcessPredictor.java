@@ -46,7 +46,7 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
         requests.increment();
         rowsSent.add(rows.size());
-        return run(() -> evaluate(rows.rows()));
+        return run(() -> evaluate(rows.rows(), classifier::predictAll));
     }
 
     /** Class probabilities of each row, from {@link Classifier#probabilities}. */
@@ -59,19 +59,8 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
         requests.increment();
         rowsSent.add(rows.size());
-        return run(() -> {
-            double[][] out = new double[rows.size()][];
-            for (int i = 0; i < out.length; i++) {
-                double[] row = rows.rows()[i];
-                checkWidth(row, i);
-                try {
-                    out[i] = classifier.probabilities(row);
-                } catch (IllegalArgumentException e) {
-                    throw new PredictorException("in-process model rejected row " + i + ": " + e.getMessage(), false);
-                }
-            }
-            return out;
-        });
+        // forests score a batch tree by tree, several times faster than row by row
+        return run(() -> evaluate(rows.rows(), classifier::probabilitiesAll));
     }
 
     /**
@@ -102,20 +91,17 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
     }
 
-    private void checkWidth(double[] row, int i) {
+    /** The model's answer for a batch whose rows all have the model's width; its refusal as a permanent failure. */
+    private <T> T evaluate(double[][] rows, java.util.function.Function<double[][], T> model) {
         int expected = classifier.features();
-        if (row == null || (expected >= 0 && row.length != expected)) {
-            throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
-                    + " has " + (row == null ? 0 : row.length), false);
-        }
-    }
-
-    private int[] evaluate(double[][] rows) {
         for (int i = 0; i < rows.length; i++) {
-            checkWidth(rows[i], i);
+            if (rows[i] == null || (expected >= 0 && rows[i].length != expected)) {
+                throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
+                        + " has " + (rows[i] == null ? 0 : rows[i].length), false);
+            }
         }
         try {
-            return classifier.predictAll(rows);
+            return model.apply(rows);
         } catch (IllegalArgumentException e) {
             throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
         }

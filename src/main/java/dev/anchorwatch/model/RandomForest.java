@@ -135,6 +135,11 @@ public final class RandomForest implements Classifier {
     }
 
     @Override
+    public double[][] probabilitiesAll(double[][] rows) {
+        return forest.probabilitiesAll(rows);
+    }
+
+    @Override
     public int classes() {
         return forest.classes();
     }

@@ -96,17 +96,27 @@ public final class ReferenceForest implements Classifier {
 
     @Override
     public int[] predictAll(double[][] rows) {
+        return forest.predictAll(inputs(rows));
+    }
+
+    @Override
+    public double[][] probabilitiesAll(double[][] rows) {
+        return forest.probabilitiesAll(inputs(rows));
+    }
+
+    /** Each row checked, and transformed unless the trees test raw features. */
+    private double[][] inputs(double[][] rows) {
         if (evaluation == Evaluation.RAW) {
             for (double[] row : rows) {
                 checkRow(row);
             }
-            return forest.predictAll(rows);
+            return rows;
         }
         double[][] inputs = new double[rows.length][];
         for (int i = 0; i < rows.length; i++) {
             inputs[i] = input(rows[i]);
         }
-        return forest.predictAll(inputs);
+        return inputs;
     }
 
     @Override

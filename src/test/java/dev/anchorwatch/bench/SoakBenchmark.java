@@ -59,6 +59,9 @@ public final class SoakBenchmark {
         }
         Map<String, String> config = new HashMap<>();
         config.put("anchorwatch.demo.port", "0");
+        // Anchors only, as the figures in docs/reliability.md: the demo's default also explains every Adult event
+        // with KernelSHAP (207,301 model rows each), which is another workload
+        config.put("anchorwatch.demo.shap-model", "adult-shap");
         config.put("anchorwatch.sinks.enabled", "log");
         config.put("anchorwatch.sinks.log.file", "target/soak-explanations.jsonl");
         config.put("anchorwatch.sinks.log.console", "false");
@@ -91,6 +94,9 @@ public final class SoakBenchmark {
         LongAdder busy = new LongAdder();
         LongAdder ok = new LongAdder();
         AtomicLong ids = new AtomicLong();
+        // requests sent and not yet answered: id and type -> when sent (to name any that outlive the run)
+        Map<String, Long> open = new ConcurrentHashMap<>();
+        Map<String, LongAdder> errors = new ConcurrentHashMap<>();
         // 2xx request latencies (ms), bounded: at most one per event, and the count is bounded by maxEvents
         List<long[]> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         long end = System.nanoTime() + duration.toNanos();
@@ -104,12 +110,12 @@ public final class SoakBenchmark {
                     String inference = "soak-" + id;
                     try {
                         send(http, app, inference, "org.kubeflow.serving.inference.response", "{\"predictions\": [0]}"
-                                .getBytes(), statuses, answered, busy, ok);
+                                .getBytes(), statuses, answered, busy, ok, open);
                         byte[] body = String.format(Locale.ROOT, REQUEST, 20 + id % 50, 20 + id % 40).getBytes();
                         boolean gz = id % 10 == 0;
                         long t0 = System.nanoTime();
                         int status = send(http, app, inference, "org.kubeflow.serving.inference.request",
-                                gz ? gzip(body) : body, statuses, answered, busy, ok);
+                                gz ? gzip(body) : body, statuses, answered, busy, ok, open);
                         if (status / 100 == 2) {
                             if (n == mine.length) {
                                 latencies.add(mine);
@@ -122,12 +128,16 @@ public final class SoakBenchmark {
                         }
                     } catch (Exception e) {
                         statuses.computeIfAbsent(-1, k -> new LongAdder()).increment();
+                        errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
                     }
                 }
                 latencies.add(java.util.Arrays.copyOf(mine, n));
                 return null;
             });
         }
+        // no more tasks: the pool terminates as soon as every client has had its last answer (without this,
+        // awaitTermination below waited for the grace period's shutdownNow, which looked like unanswered requests)
+        pool.shutdown();
         long t0 = System.nanoTime();
         System.out.printf(Locale.ROOT, "soak: %d clients, %s, heap -Xmx%s, app pid %d%n", clients, duration, heap,
                 app.process().pid());
@@ -136,7 +146,12 @@ public final class SoakBenchmark {
         long lastOk = 0;
         long lastBusy = 0;
         List<double[]> samples = new ArrayList<>();
+        boolean dumped = false;
         while (!pool.awaitTermination(every.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!dumped && System.nanoTime() > end + Duration.ofSeconds(30).toNanos()) {
+                dumped = true;
+                reportOpen(app, open);
+            }
             samples.add(sample(app, http, t0, every, answered, ok, busy, lastAnswered, lastOk, lastBusy));
             lastAnswered = answered.sum();
             lastOk = ok.sum();
@@ -158,8 +173,9 @@ public final class SoakBenchmark {
         java.util.Arrays.sort(all);
         System.out.printf(Locale.ROOT, "requests explained (2xx): %d in %.0f s = %.2f/s; p50 %.0f ms, p99 %.0f ms%n", total,
                 seconds, total / seconds, Stats.quantile(all, 0.5), Stats.quantile(all, 0.99));
-        System.out.printf(Locale.ROOT, "events answered: %d (%.1f/s), 429: %.1f%%, statuses %s%n", answered.sum(),
-                answered.sum() / seconds, 100.0 * busy.sum() / Math.max(1, answered.sum()), new java.util.TreeMap<>(statuses));
+        System.out.printf(Locale.ROOT, "events answered: %d (%.1f/s), 429: %.1f%%, statuses %s%s%n", answered.sum(),
+                answered.sum() / seconds, 100.0 * busy.sum() / Math.max(1, answered.sum()), new java.util.TreeMap<>(statuses),
+                errors.isEmpty() ? "" : " (-1: no answer: " + new java.util.TreeMap<>(errors) + ")");
         System.out.printf(Locale.ROOT, "heap used MB first/last/max %.0f/%.0f/%.0f; RSS MB first/last/max %.0f/%.0f/%.0f; peak RSS %d MB%n",
                 samples.get(0)[0], samples.get(samples.size() - 1)[0], samples.stream().mapToDouble(s -> s[0]).max().orElse(0),
                 samples.get(0)[1], samples.get(samples.size() - 1)[1], samples.stream().mapToDouble(s -> s[1]).max().orElse(0),
@@ -195,14 +211,48 @@ public final class SoakBenchmark {
         return new double[] { heapMb, rssMb };
     }
 
+    /**
+     * Requests still unanswered 30 s after the run's end: each with its age, and thread dumps of the app (jcmd) and of
+     * the clients, saved under target/, so that a stall can be told from a slow answer and placed.
+     */
+    static void reportOpen(PackagedApp app, Map<String, Long> open) {
+        long now = System.nanoTime();
+        System.out.printf(Locale.ROOT, "still unanswered 30 s after the end: %d request(s)%n", open.size());
+        open.forEach((what, since) -> System.out.printf(Locale.ROOT, "  %s sent %.0f s ago%n", what, (now - since) / 1e9));
+        try {
+            Path appDump = Path.of("target", "soak-threads-app.txt");
+            new ProcessBuilder("jcmd", Long.toString(app.process().pid()), "Thread.print").redirectErrorStream(true)
+                    .redirectOutput(appDump.toFile()).start().waitFor(30, TimeUnit.SECONDS);
+            StringBuilder mine = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                mine.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement e : stack) {
+                    mine.append("    at ").append(e).append('\n');
+                }
+            });
+            Path clientDump = Path.of("target", "soak-threads-clients.txt");
+            java.nio.file.Files.writeString(clientDump, mine);
+            System.out.println("  thread dumps: " + appDump + ", " + clientDump);
+        } catch (Exception e) {
+            System.out.println("  thread dumps failed: " + e);
+        }
+    }
+
     static int send(HttpClient http, PackagedApp app, String id, String type, byte[] body, Map<Integer, LongAdder> statuses,
-                    LongAdder answered, LongAdder busy, LongAdder ok) throws Exception {
+                    LongAdder answered, LongAdder busy, LongAdder ok, Map<String, Long> open) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(3))
                 .header("Ce-Specversion", "1.0").header("Ce-Id", id).header("Ce-Source", "http://soak/")
                 .header("Ce-Type", type).header("Ce-Inferenceservicename", "adult")
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        String key = id + " " + type.substring(type.lastIndexOf('.') + 1);
+        open.put(key, System.nanoTime());
+        int status;
+        try {
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } finally {
+            open.remove(key);
+        }
         statuses.computeIfAbsent(status, k -> new LongAdder()).increment();
         answered.increment();
         if (status == 429) {

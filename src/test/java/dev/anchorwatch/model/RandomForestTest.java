@@ -86,7 +86,10 @@ public class RandomForestTest {
     void batchAndRowPredictionsAgree() {
         RandomForest forest = RandomForest.train(train, RandomForest.Params.DEFAULTS.withTrees(7), pool);
         int[] batch = forest.predictAll(test.x());
+        double[][] probabilities = forest.probabilitiesAll(test.x());
+        assertTrue(test.size() > 256, "more rows than one block of the batch evaluation");
         for (int i = 0; i < test.size(); i++) {
+            assertArrayEquals(forest.probabilities(test.x()[i]), probabilities[i], 0.0, "bit for bit, row " + i);
             assertEquals(Classifier.argmax(forest.probabilities(test.x()[i])), batch[i]);
             assertEquals(batch[i], forest.predict(test.x()[i]));
         }

@@ -64,7 +64,12 @@ class ReferenceForestTest {
             assertExact(new double[]{(0.75 + 1.0 + 0.5) / 3, (0.25 + 0.0 + 0.5) / 3}, forest.probabilities(unknown));
             assertEquals(0, forest.predict(unknown));
 
-            assertArrayEquals(new int[]{1, 0, 1, 0}, forest.predictAll(new double[][]{young, fortyOne, blue, unknown}));
+            double[][] four = {young, fortyOne, blue, unknown};
+            assertArrayEquals(new int[]{1, 0, 1, 0}, forest.predictAll(four));
+            double[][] batch = forest.probabilitiesAll(four);
+            for (int i = 0; i < four.length; i++) {
+                assertExact(forest.probabilities(four[i]), batch[i]);
+            }
         }
     }
 
