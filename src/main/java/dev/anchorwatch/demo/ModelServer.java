@@ -451,22 +451,21 @@ public final class ModelServer implements AutoCloseable {
         answerV2(ex, name, body, model.predictAll(texts));
     }
 
-    /** Fills {@code x} from the raw little-endian tensor bytes of the binary tensor data extension. */
+    /**
+     * Fills {@code x} from the raw little-endian tensor bytes of the binary tensor data extension: straight into the
+     * rows, not through JSON values as {@link BinaryTensors#decode} (which keeps a logged body's JSON) does, since
+     * saving that is the point of sending images as binary.
+     */
     private static void readBinary(java.nio.ByteBuffer binary, JsonNode sizeNode, String datatype, double[][] x)
             throws HttpError {
         if (binary == null) {
             throw new HttpError(400, "input has parameters.binary_data_size but the request has no "
                     + INFERENCE_HEADER_CONTENT_LENGTH + " header");
         }
-        int width = switch (datatype) {
-            case "FP64", "INT64", "UINT64" -> 8;
-            case "FP32", "INT32", "UINT32" -> 4;
-            case "FP16", "INT16", "UINT16" -> 2;
-            default -> 1;
-        };
         if (datatype.equals("FP16")) {
             throw new HttpError(400, "binary FP16 tensors are not supported; send FP32");
         }
+        int width = BinaryTensors.width(datatype, "input-0"); // a numeric datatype: inferV2 refuses the others
         long values = (long) x.length * (x.length == 0 ? 0 : x[0].length);
         if (!sizeNode.canConvertToLong() || sizeNode.asLong() != values * width || binary.remaining() < values * width) {
             throw new HttpError(400, "binary_data_size " + sizeNode + " does not match " + values + " " + datatype
