@@ -82,6 +82,9 @@ public class ViewerResource {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    Tracing tracing;
+
     @GET
     @Path("/explanations")
     public ObjectNode list(@QueryParam("model") String model, @QueryParam("explainer") String explainer,
@@ -244,6 +247,10 @@ public class ViewerResource {
     private ObjectNode timed(String endpoint, Supplier<ObjectNode> query) {
         long start = System.nanoTime();
         String outcome = "ok";
+        // a child of the request's server span: the store's share of a slow page shows in the trace
+        io.opentelemetry.api.trace.Span span = tracing.child("viewer.query", io.opentelemetry.api.trace.SpanKind.INTERNAL);
+        span.setAttribute("anchorwatch.viewer.endpoint", endpoint);
+        span.setAttribute("anchorwatch.viewer.store", store.kind());
         try {
             return query.get();
         } catch (WebApplicationException e) {
@@ -251,8 +258,11 @@ public class ViewerResource {
             throw e;
         } catch (RuntimeException e) {
             outcome = "error";
+            Tracing.failed(span, e);
             throw e;
         } finally {
+            span.setAttribute("anchorwatch.viewer.outcome", outcome);
+            span.end();
             long nanos = System.nanoTime() - start;
             Timer.builder("anchorwatch.viewer.queries").tag("endpoint", endpoint).tag("outcome", outcome)
                     .tag("store", store.kind()).description("explanation viewer queries").register(meters)
