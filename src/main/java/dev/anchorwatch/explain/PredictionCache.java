@@ -93,6 +93,15 @@ public final class PredictionCache {
         return label;
     }
 
+    /**
+     * The training label of {@code row}, or -1 when it is not a training row: a look that neither counts as a hit
+     * or miss nor touches the sample tier's order.
+     */
+    public synchronized int trainingLabel(double[] row) {
+        Integer label = training.get(new Key(row));
+        return label == null ? -1 : label;
+    }
+
     public synchronized void put(double[] row, int label) {
         Key k = new Key(row.clone());
         if (training.containsKey(k)) {
