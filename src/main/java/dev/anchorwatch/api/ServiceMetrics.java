@@ -66,6 +66,11 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
     }
 
     @Override
+    public AutoCloseable continuing(dev.anchorwatch.ingest.TraceParent parent) {
+        return tracing.remote(parent.traceparent(), parent.tracestate());
+    }
+
+    @Override
     public AutoCloseable started(String model, int rows) {
         io.opentelemetry.api.trace.Span span = tracing.child("predict", io.opentelemetry.api.trace.SpanKind.CLIENT);
         span.setAttribute("anchorwatch.model", model);

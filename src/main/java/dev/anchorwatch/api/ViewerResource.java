@@ -82,6 +82,9 @@ public class ViewerResource {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    Tracing tracing;
+
     @GET
     @Path("/explanations")
     public ObjectNode list(@QueryParam("model") String model, @QueryParam("explainer") String explainer,
@@ -91,10 +94,7 @@ public class ViewerResource {
                            @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
         return timed("list", () -> {
             ViewerLimits limits = config.limits();
-            int size = limit == null ? limits.defaultPageSize() : limit;
-            if (size < 1 || size > limits.maxPageSize()) {
-                throw new BadRequestException("limit must be between 1 and " + limits.maxPageSize());
-            }
+            int size = count("limit", limit, limits.defaultPageSize(), limits.maxPageSize());
             List<String> preds = new ArrayList<>();
             for (String p : predicates == null ? List.<String>of() : predicates) {
                 if (p != null && !p.isBlank()) {
@@ -118,8 +118,7 @@ public class ViewerResource {
             ArrayNode items = out.putArray("items");
             page.items().forEach(s -> items.add(summary(s)));
             out.put("next_cursor", page.next() == null ? null : page.next().encode());
-            out.put("store", store.kind());
-            return out;
+            return withStore(out);
         });
     }
 
@@ -165,8 +164,7 @@ public class ViewerResource {
             ObjectNode out = mapper.createObjectNode();
             ArrayNode list = out.putArray("models");
             byName.values().forEach(list::add);
-            out.put("store", store.kind());
-            return out;
+            return withStore(out);
         });
     }
 
@@ -176,12 +174,9 @@ public class ViewerResource {
                             @QueryParam("from") String from, @QueryParam("to") String to,
                             @QueryParam("top") Integer top) {
         return timed("stats", () -> {
-            Instant[] w = window(from, to);
-            int n = top == null ? Math.min(DEFAULT_TOP, config.maxTop()) : top;
-            if (n < 1 || n > config.maxTop()) {
-                throw new BadRequestException("top must be between 1 and " + config.maxTop());
-            }
-            ModelStats s = store.stats(text("model", model), text("explainer", explainer), w[0], w[1], n);
+            ModelWindow w = modelWindow(model, explainer, from, to);
+            int n = count("top", top, DEFAULT_TOP, config.maxTop());
+            ModelStats s = store.stats(w.model(), w.explainer(), w.from(), w.to(), n);
             ObjectNode out = mapper.createObjectNode();
             out.put("model", s.model());
             out.put("explainer", s.explainer());
@@ -207,8 +202,7 @@ public class ViewerResource {
                 preds.addObject().put("predicate", p.predicate()).put("count", p.count())
                         .put("share", explained == 0 ? 0.0 : (double) p.count() / explained);
             }
-            out.put("store", store.kind());
-            return out;
+            return withStore(out);
         });
     }
 
@@ -218,17 +212,14 @@ public class ViewerResource {
                              @QueryParam("from") String from, @QueryParam("to") String to,
                              @QueryParam("buckets") Integer buckets) {
         return timed("series", () -> {
-            Instant[] w = window(from, to);
-            int n = buckets == null ? Math.min(DEFAULT_BUCKETS, config.maxBuckets()) : buckets;
-            if (n < 1 || n > config.maxBuckets()) {
-                throw new BadRequestException("buckets must be between 1 and " + config.maxBuckets());
-            }
-            List<SeriesPoint> points = store.series(text("model", model), text("explainer", explainer), w[0], w[1], n);
+            ModelWindow w = modelWindow(model, explainer, from, to);
+            int n = count("buckets", buckets, DEFAULT_BUCKETS, config.maxBuckets());
+            List<SeriesPoint> points = store.series(w.model(), w.explainer(), w.from(), w.to(), n);
             ObjectNode out = mapper.createObjectNode();
             out.put("model", model);
-            out.put("from", w[0].toString());
-            out.put("to", w[1].toString());
-            out.put("bucket_seconds", Duration.between(w[0], w[1]).toMillis() / 1000.0 / n);
+            out.put("from", w.from().toString());
+            out.put("to", w.to().toString());
+            out.put("bucket_seconds", Duration.between(w.from(), w.to()).toMillis() / 1000.0 / n);
             ArrayNode list = out.putArray("points");
             for (SeriesPoint p : points) {
                 list.addObject().put("start", p.start().toString()).put("total", p.total()).put("found", p.found())
@@ -236,8 +227,7 @@ public class ViewerResource {
                         .put("median_latency_ms", p.medianLatencyMs()).put("mean_predictor_calls", p.meanPredictorCalls())
                         .put("mean_predictor_rows", p.meanPredictorRows());
             }
-            out.put("store", store.kind());
-            return out;
+            return withStore(out);
         });
     }
 
@@ -257,6 +247,10 @@ public class ViewerResource {
     private ObjectNode timed(String endpoint, Supplier<ObjectNode> query) {
         long start = System.nanoTime();
         String outcome = "ok";
+        // a child of the request's server span: the store's share of a slow page shows in the trace
+        io.opentelemetry.api.trace.Span span = tracing.child("viewer.query", io.opentelemetry.api.trace.SpanKind.INTERNAL);
+        span.setAttribute("anchorwatch.viewer.endpoint", endpoint);
+        span.setAttribute("anchorwatch.viewer.store", store.kind());
         try {
             return query.get();
         } catch (WebApplicationException e) {
@@ -264,8 +258,11 @@ public class ViewerResource {
             throw e;
         } catch (RuntimeException e) {
             outcome = "error";
+            Tracing.failed(span, e);
             throw e;
         } finally {
+            span.setAttribute("anchorwatch.viewer.outcome", outcome);
+            span.end();
             long nanos = System.nanoTime() - start;
             Timer.builder("anchorwatch.viewer.queries").tag("endpoint", endpoint).tag("outcome", outcome)
                     .tag("store", store.kind()).description("explanation viewer queries").register(meters)
@@ -274,7 +271,18 @@ public class ViewerResource {
         }
     }
 
-    private Instant[] window(String from, String to) {
+    /** An answer that lists explanations also says which store they came from. */
+    private ObjectNode withStore(ObjectNode out) {
+        out.put("store", store.kind());
+        return out;
+    }
+
+    /** What a statistics or series query is about: a model (and explainer) over a window of time. */
+    private record ModelWindow(String model, String explainer, Instant from, Instant to) {
+    }
+
+    /** Checks the window (default: the last 7 days, at most max-window), then the model and explainer text. */
+    private ModelWindow modelWindow(String model, String explainer, String from, String to) {
         Instant end = blank(to) ? Instant.now() : instant("to", to);
         Instant start = blank(from) ? end.minus(DEFAULT_WINDOW) : instant("from", from);
         if (!start.isBefore(end)) {
@@ -284,7 +292,16 @@ public class ViewerResource {
             throw new BadRequestException("the window from 'from' to 'to' may be at most " + config.maxWindow()
                     .toDays() + " days (anchorwatch.viewer.max-window)");
         }
-        return new Instant[] {start, end};
+        return new ModelWindow(text("model", model), text("explainer", explainer), start, end);
+    }
+
+    /** A count parameter: {@code fallback} (at most {@code max}) when absent, else between 1 and {@code max}. */
+    private static int count(String name, Integer value, int fallback, int max) {
+        int n = value == null ? Math.min(fallback, max) : value;
+        if (n < 1 || n > max) {
+            throw new BadRequestException(name + " must be between 1 and " + max);
+        }
+        return n;
     }
 
     private ObjectNode detail(StoredExplanation e) {

@@ -194,16 +194,16 @@ public final class ModelServer implements AutoCloseable {
             requireMethod(method, "GET");
             sendJson(ex, 200, Map.of(path.endsWith("ready") ? "ready" : "live", true));
         } else if ((m = V2_MODEL.matcher(path)).matches()) {
+            String name = m.group(1);
             String action = m.group(2);
-            if (textModels.containsKey(m.group(1))) {
-                routeTextV2(ex, method, action, m.group(1), textModels.get(m.group(1)));
-                return;
-            }
-            Served model = model(m.group(1));
+            TextClassifier text = textModels.get(name);
+            Served model = text == null ? model(name) : null;
             if ("/infer".equals(action)) {
                 requireMethod(method, "POST");
                 String headerLength = ex.getRequestHeaders().getFirst(INFERENCE_HEADER_CONTENT_LENGTH);
-                if (headerLength == null) {
+                if (text != null) {
+                    inferTextV2(ex, name, text, readBody(ex));
+                } else if (headerLength == null) {
                     inferV2(ex, model, readBody(ex), null);
                 } else { // binary tensor data extension: a JSON header, then the tensors' raw bytes
                     byte[] raw = readBytes(ex);
@@ -213,10 +213,11 @@ public final class ModelServer implements AutoCloseable {
                 }
             } else if ("/ready".equals(action)) {
                 requireMethod(method, "GET");
-                sendJson(ex, 200, Map.of("name", model.name, "ready", true));
+                sendJson(ex, 200, Map.of("name", name, "ready", true));
             } else {
                 requireMethod(method, "GET");
-                sendJson(ex, 200, metadata(model));
+                sendJson(ex, 200, text != null ? v2Metadata(name, "BYTES", List.of(-1), "INT64", List.of(-1))
+                        : metadata(model));
             }
         } else {
             throw new HttpError(404, "no route for " + method + " " + Labels.shorten(path));
@@ -295,10 +296,7 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private void predictV1(HttpExchange ex, Served model, JsonNode body) throws IOException, HttpError {
-        JsonNode instances = body.get("instances");
-        if (instances == null || !instances.isArray()) {
-            throw new HttpError(400, "body needs an \"instances\" array");
-        }
+        JsonNode instances = instances(body);
         double[][] x = new double[instances.size()][];
         for (int i = 0; i < x.length; i++) {
             JsonNode instance = instances.get(i);
@@ -314,9 +312,7 @@ public final class ModelServer implements AutoCloseable {
             x[i] = numbers(instance, "instance " + i);
             checkWidth(model, x, i);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 16 * x.length);
-        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
-            json.writeStartObject();
+        answer(ex, x.length, 32 + 16 * x.length, json -> {
             json.writeArrayFieldStart("predictions");
             if (model.output == Output.LABELS) {
                 for (int label : model.classifier.predictAll(x)) {
@@ -328,20 +324,13 @@ public final class ModelServer implements AutoCloseable {
                 }
             }
             json.writeEndArray();
-            json.writeEndObject();
-        }
-        count(x.length);
-        send(ex, 200, out.toByteArray());
+        });
     }
 
     /** @param binary the bytes after the JSON header when the binary tensor data extension is used, else null */
     private void inferV2(HttpExchange ex, Served model, JsonNode body, java.nio.ByteBuffer binary)
             throws IOException, HttpError {
-        JsonNode inputs = body.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || !inputs.get(0).isObject()) {
-            throw new HttpError(400, "body needs an \"inputs\" array with one tensor");
-        }
-        JsonNode input = inputs.get(0);
+        JsonNode input = firstInput(body);
         String datatype = input.path("datatype").asText("");
         if (!datatype.matches("FP(16|32|64)|U?INT(8|16|32|64)")) {
             throw new HttpError(400, "input datatype must be numeric (FP32, FP64, INT64, ...), got '"
@@ -389,45 +378,20 @@ public final class ModelServer implements AutoCloseable {
                 x[i / d][i % d] = v.doubleValue();
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 16 * n);
-        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("model_name", model.name);
-            if (body.path("id").isTextual()) {
-                json.writeStringField("id", body.get("id").textValue());
-            }
-            json.writeArrayFieldStart("outputs");
-            json.writeStartObject();
-            json.writeStringField("name", "output-0");
-            if (model.output == Output.LABELS) {
-                json.writeStringField("datatype", "INT64");
-                json.writeArrayFieldStart("shape");
-                json.writeNumber(n);
-                json.writeEndArray();
-                json.writeFieldName("data");
-                int[] labels = model.classifier.predictAll(x);
-                json.writeArray(labels, 0, labels.length);
-            } else {
-                int k = model.classifier.classes();
-                json.writeStringField("datatype", "FP64");
-                json.writeArrayFieldStart("shape");
-                json.writeNumber(n);
-                json.writeNumber(k);
-                json.writeEndArray();
-                json.writeArrayFieldStart("data");
-                for (double[] row : model.classifier.probabilitiesAll(x)) {
-                    for (double p : row) {
-                        json.writeNumber(p);
-                    }
-                }
-                json.writeEndArray();
-            }
-            json.writeEndObject();
-            json.writeEndArray();
-            json.writeEndObject();
+        if (model.output == Output.LABELS) {
+            int[] labels = model.classifier.predictAll(x);
+            answerV2(ex, model.name, body, labels);
+            return;
         }
-        count(n);
-        send(ex, 200, out.toByteArray());
+        answerV2(ex, model.name, body, n, 16 * n, "FP64", new int[] {n, model.classifier.classes()}, json -> {
+            json.writeStartArray();
+            for (double[] row : model.classifier.probabilitiesAll(x)) {
+                for (double p : row) {
+                    json.writeNumber(p);
+                }
+            }
+            json.writeEndArray();
+        });
     }
 
     private List<String> names() {
@@ -439,10 +403,7 @@ public final class ModelServer implements AutoCloseable {
     // ---- text models: V1 instances are strings, V2 input is one BYTES tensor [n] (or [n, 1]); answers are labels
 
     private void predictTextV1(HttpExchange ex, TextClassifier model, JsonNode body) throws IOException, HttpError {
-        JsonNode instances = body.get("instances");
-        if (instances == null || !instances.isArray()) {
-            throw new HttpError(400, "body needs an \"instances\" array");
-        }
+        JsonNode instances = instances(body);
         List<String> texts = new ArrayList<>(instances.size());
         for (int i = 0; i < instances.size(); i++) {
             JsonNode instance = instances.get(i);
@@ -452,44 +413,15 @@ public final class ModelServer implements AutoCloseable {
             texts.add(instance.textValue());
         }
         int[] labels = model.predictAll(texts);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 4 * labels.length);
-        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
-            json.writeStartObject();
+        answer(ex, labels.length, 32 + 4 * labels.length, json -> {
             json.writeFieldName("predictions");
             json.writeArray(labels, 0, labels.length);
-            json.writeEndObject();
-        }
-        count(labels.length);
-        send(ex, 200, out.toByteArray());
-    }
-
-    private void routeTextV2(HttpExchange ex, String method, String action, String name, TextClassifier model)
-            throws IOException, HttpError {
-        if ("/infer".equals(action)) {
-            requireMethod(method, "POST");
-            inferTextV2(ex, name, model, readBody(ex));
-        } else if ("/ready".equals(action)) {
-            requireMethod(method, "GET");
-            sendJson(ex, 200, Map.of("name", name, "ready", true));
-        } else {
-            requireMethod(method, "GET");
-            Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("name", name);
-            meta.put("versions", List.of());
-            meta.put("platform", "anchorwatch-java");
-            meta.put("inputs", List.of(Map.of("name", "input-0", "datatype", "BYTES", "shape", List.of(-1))));
-            meta.put("outputs", List.of(Map.of("name", "output-0", "datatype", "INT64", "shape", List.of(-1))));
-            sendJson(ex, 200, meta);
-        }
+        });
     }
 
     private void inferTextV2(HttpExchange ex, String name, TextClassifier model, JsonNode body)
             throws IOException, HttpError {
-        JsonNode inputs = body.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || !inputs.get(0).isObject()) {
-            throw new HttpError(400, "body needs an \"inputs\" array with one tensor");
-        }
-        JsonNode input = inputs.get(0);
+        JsonNode input = firstInput(body);
         String datatype = input.path("datatype").asText("");
         if (!datatype.equals("BYTES")) {
             throw new HttpError(400, "model '" + name + "' takes texts: input datatype must be BYTES, got '"
@@ -516,47 +448,24 @@ public final class ModelServer implements AutoCloseable {
             }
             texts.add(flat.get(i).textValue());
         }
-        int[] labels = model.predictAll(texts);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 4 * n);
-        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("model_name", name);
-            if (body.path("id").isTextual()) {
-                json.writeStringField("id", body.get("id").textValue());
-            }
-            json.writeArrayFieldStart("outputs");
-            json.writeStartObject();
-            json.writeStringField("name", "output-0");
-            json.writeStringField("datatype", "INT64");
-            json.writeArrayFieldStart("shape");
-            json.writeNumber(n);
-            json.writeEndArray();
-            json.writeFieldName("data");
-            json.writeArray(labels, 0, labels.length);
-            json.writeEndObject();
-            json.writeEndArray();
-            json.writeEndObject();
-        }
-        count(n);
-        send(ex, 200, out.toByteArray());
+        answerV2(ex, name, body, model.predictAll(texts));
     }
 
-    /** Fills {@code x} from the raw little-endian tensor bytes of the binary tensor data extension. */
+    /**
+     * Fills {@code x} from the raw little-endian tensor bytes of the binary tensor data extension: straight into the
+     * rows, not through JSON values as {@link BinaryTensors#decode} (which keeps a logged body's JSON) does, since
+     * saving that is the point of sending images as binary.
+     */
     private static void readBinary(java.nio.ByteBuffer binary, JsonNode sizeNode, String datatype, double[][] x)
             throws HttpError {
         if (binary == null) {
             throw new HttpError(400, "input has parameters.binary_data_size but the request has no "
                     + INFERENCE_HEADER_CONTENT_LENGTH + " header");
         }
-        int width = switch (datatype) {
-            case "FP64", "INT64", "UINT64" -> 8;
-            case "FP32", "INT32", "UINT32" -> 4;
-            case "FP16", "INT16", "UINT16" -> 2;
-            default -> 1;
-        };
         if (datatype.equals("FP16")) {
             throw new HttpError(400, "binary FP16 tensors are not supported; send FP32");
         }
+        int width = BinaryTensors.width(datatype, "input-0"); // a numeric datatype: inferV2 refuses the others
         long values = (long) x.length * (x.length == 0 ? 0 : x[0].length);
         if (!sizeNode.canConvertToLong() || sizeNode.asLong() != values * width || binary.remaining() < values * width) {
             throw new HttpError(400, "binary_data_size " + sizeNode + " does not match " + values + " " + datatype
@@ -580,16 +489,88 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private static Map<String, Object> metadata(Served model) {
-        int d = model.classifier.features();
+        return model.output == Output.LABELS
+                ? v2Metadata(model.name, "FP64", List.of(-1, model.classifier.features()), "INT64", List.of(-1))
+                : v2Metadata(model.name, "FP64", List.of(-1, model.classifier.features()), "FP64",
+                        List.of(-1, model.classifier.classes()));
+    }
+
+    /** Open Inference model metadata: one input tensor {@code input-0}, one output tensor {@code output-0}. */
+    private static Map<String, Object> v2Metadata(String name, String inputType, List<Integer> inputShape,
+            String outputType, List<Integer> outputShape) {
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("name", model.name);
+        meta.put("name", name);
         meta.put("versions", List.of());
         meta.put("platform", "anchorwatch-java");
-        meta.put("inputs", List.of(Map.of("name", "input-0", "datatype", "FP64", "shape", List.of(-1, d))));
-        meta.put("outputs", List.of(model.output == Output.LABELS
-                ? Map.of("name", "output-0", "datatype", "INT64", "shape", List.of(-1))
-                : Map.of("name", "output-0", "datatype", "FP64", "shape", List.of(-1, model.classifier.classes()))));
+        meta.put("inputs", List.of(Map.of("name", "input-0", "datatype", inputType, "shape", inputShape)));
+        meta.put("outputs", List.of(Map.of("name", "output-0", "datatype", outputType, "shape", outputShape)));
         return meta;
+    }
+
+    /** The {@code instances} array of a KServe V1 request. */
+    private static JsonNode instances(JsonNode body) throws HttpError {
+        JsonNode instances = body.get("instances");
+        if (instances == null || !instances.isArray()) {
+            throw new HttpError(400, "body needs an \"instances\" array");
+        }
+        return instances;
+    }
+
+    /** The first tensor of an Open Inference V2 request's {@code inputs}. */
+    private static JsonNode firstInput(JsonNode body) throws HttpError {
+        JsonNode inputs = body.get("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || !inputs.get(0).isObject()) {
+            throw new HttpError(400, "body needs an \"inputs\" array with one tensor");
+        }
+        return inputs.get(0);
+    }
+
+    /** Writes the fields of one JSON object (or one JSON value) of an answer. */
+    @FunctionalInterface
+    private interface JsonWriter {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** Answers 200 with the JSON object {@code fields} write, counting one request of {@code rows} rows. */
+    private void answer(HttpExchange ex, int rows, int sizeHint, JsonWriter fields) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+        }
+        count(rows);
+        send(ex, 200, out.toByteArray());
+    }
+
+    /** An Open Inference V2 answer of INT64 labels, shape {@code [n]}. */
+    private void answerV2(HttpExchange ex, String name, JsonNode request, int[] labels) throws IOException {
+        answerV2(ex, name, request, labels.length, 4 * labels.length, "INT64", new int[] {labels.length},
+                json -> json.writeArray(labels, 0, labels.length));
+    }
+
+    /**
+     * An Open Inference V2 answer: {@code model_name}, the request's {@code id} when it has one, and one output
+     * tensor {@code output-0} of this datatype and shape, whose {@code data} value {@code data} writes.
+     */
+    private void answerV2(HttpExchange ex, String name, JsonNode request, int rows, int sizeHint, String datatype,
+            int[] shape, JsonWriter data) throws IOException {
+        answer(ex, rows, 128 + sizeHint, json -> {
+            json.writeStringField("model_name", name);
+            if (request.path("id").isTextual()) {
+                json.writeStringField("id", request.get("id").textValue());
+            }
+            json.writeArrayFieldStart("outputs");
+            json.writeStartObject();
+            json.writeStringField("name", "output-0");
+            json.writeStringField("datatype", datatype);
+            json.writeFieldName("shape");
+            json.writeArray(shape, 0, shape.length);
+            json.writeFieldName("data");
+            data.write(json);
+            json.writeEndObject();
+            json.writeEndArray();
+        });
     }
 
     private static void checkWidth(Served model, double[][] x, int i) throws HttpError {
@@ -705,12 +686,7 @@ public final class ModelServer implements AutoCloseable {
         }
 
         public Builder model(String name, Classifier classifier, Output output) {
-            if (name == null || !PredictorConfig.MODEL_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("model name must be letters, digits, '.', '_' or '-', got " + name);
-            }
-            if (models.containsKey(name) || textModels.containsKey(name)) {
-                throw new IllegalArgumentException("model '" + name + "' is already registered");
-            }
+            checkNewName(name);
             models.put(name, new Served(name, Objects.requireNonNull(classifier, "classifier"),
                     Objects.requireNonNull(output, "output")));
             return this;
@@ -718,14 +694,18 @@ public final class ModelServer implements AutoCloseable {
 
         /** Serves a text classifier as {@code name}: V1 instances are strings, V2 input is BYTES; answers labels. */
         public Builder textModel(String name, TextClassifier classifier) {
+            checkNewName(name);
+            textModels.put(name, Objects.requireNonNull(classifier, "classifier"));
+            return this;
+        }
+
+        private void checkNewName(String name) {
             if (name == null || !PredictorConfig.MODEL_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("model name must be letters, digits, '.', '_' or '-', got " + name);
             }
             if (models.containsKey(name) || textModels.containsKey(name)) {
                 throw new IllegalArgumentException("model '" + name + "' is already registered");
             }
-            textModels.put(name, Objects.requireNonNull(classifier, "classifier"));
-            return this;
         }
 
         /** Binds and starts serving. */

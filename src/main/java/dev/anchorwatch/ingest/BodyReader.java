@@ -3,7 +3,9 @@ package dev.anchorwatch.ingest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads a request body from its stream into one array, at most {@code maxBytes}, charging an admission budget
@@ -47,6 +49,19 @@ public final class BodyReader {
             }
             return body;
         }
+        return readAtMost(in, maxBytes, budget, () -> new TooLarge("body of more than " + maxBytes
+                + " bytes (chunked); at most " + maxBytes + " are accepted"));
+    }
+
+    /**
+     * Reads a stream to its end into one array of at most {@code maxBytes}: in chunks of at most 64 KiB, each
+     * charged to the budget before it is kept, never reading more than one byte past the cap. The chunks are joined
+     * once at the end (that array is charged too); a stream that fits one chunk is returned as read.
+     *
+     * @param tooLarge the exception thrown as soon as the stream holds more than {@code maxBytes}
+     */
+    public static byte[] readAtMost(InputStream in, int maxBytes, InferenceEventDecoder.Budget budget,
+            Supplier<? extends RuntimeException> tooLarge) throws IOException {
         List<byte[]> chunks = new ArrayList<>();
         int total = 0;
         while (true) {
@@ -57,13 +72,13 @@ public final class BodyReader {
                 filled += n;
             }
             if (total + filled > maxBytes) {
-                throw new TooLarge("body of more than " + maxBytes + " bytes (chunked); at most " + maxBytes + " are accepted");
+                throw tooLarge.get();
             }
             if (filled == 0) {
                 break;
             }
             budget.charge(filled);
-            chunks.add(filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled));
+            chunks.add(filled == chunk.length ? chunk : Arrays.copyOf(chunk, filled));
             total += filled;
             if (filled < chunk.length) {
                 break;

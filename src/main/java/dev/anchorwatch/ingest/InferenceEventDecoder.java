@@ -279,43 +279,13 @@ public final class InferenceEventDecoder {
     }
 
     /**
-     * Inflates in chunks of 64 KiB, charging each chunk to the budget before it is kept and stopping as soon as
-     * the output would pass {@code max}: never inflates past the cap. The chunks are joined once at the end
-     * (charged too).
+     * Inflates with {@link BodyReader#readAtMost}: each chunk charged to the budget before it is kept, stopping
+     * as soon as the output would pass {@code max}, so it never inflates past the cap.
      */
     static byte[] gunzip(byte[] gz, int max, Budget budget) {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 8192)) {
-            List<byte[]> chunks = new ArrayList<>();
-            int total = 0;
-            while (true) {
-                byte[] chunk = new byte[64 * 1024];
-                int filled = 0;
-                int n;
-                while (filled < chunk.length && (n = in.read(chunk, filled, chunk.length - filled)) > 0) {
-                    filled += n;
-                    if (total + filled > max) {
-                        throw new PermanentEventException.TooLarge("body too large once gunzipped: more than " + max
-                                + " bytes");
-                    }
-                }
-                if (filled == 0) {
-                    break;
-                }
-                budget.charge(filled);
-                chunks.add(filled == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, filled));
-                total += filled;
-                if (filled < chunk.length) {
-                    break;
-                }
-            }
-            budget.charge(total);
-            byte[] out = new byte[total];
-            int at = 0;
-            for (byte[] c : chunks) {
-                System.arraycopy(c, 0, out, at, c.length);
-                at += c.length;
-            }
-            return out;
+            return BodyReader.readAtMost(in, max, budget, () -> new PermanentEventException.TooLarge(
+                    "body too large once gunzipped: more than " + max + " bytes"));
         } catch (IOException e) {
             throw new PermanentEventException("body starts like gzip but does not inflate: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);

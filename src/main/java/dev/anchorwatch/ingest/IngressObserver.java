@@ -28,4 +28,12 @@ public interface IngressObserver {
     default AutoCloseable decoding(String source) {
         return () -> { };
     }
+
+    /**
+     * Makes the producer's trace current on this thread (a Kafka record's {@link TraceParent}), so that the spans
+     * started until the returned scope is closed, on the same thread, are its children (tracing).
+     */
+    default AutoCloseable continuing(TraceParent parent) {
+        return () -> { };
+    }
 }

@@ -54,6 +54,12 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
  * {@code anchorwatch.kafka.ingress.idle.seconds}, {@code anchorwatch.kafka.ingress.retries{reason}},
  * {@code anchorwatch.deadletters{source=kafka,reason}}, {@code anchorwatch.ingest.events{source=kafka,...}}; the
  * health check {@link KafkaIngressHealth} reads {@link #status()}.</li>
+ * <li>Traced: a record's W3C trace context ({@link TraceParent}: {@code traceparent} or {@code ce_traceparent}
+ * header, or the structured event's attribute) is current around its decoding and each attempt, so its
+ * {@code decode}, {@code explain}, {@code predict} and {@code publish} spans continue the producer's trace.</li>
+ * <li>Graceful: on SIGTERM {@link #beginDrain()} pauses the partitions and starts no record; records in flight
+ * finish and are acknowledged ({@link #awaitDrained}); the rest stay unacknowledged, so the connector, which
+ * commits acknowledged offsets when it closes, leaves them to the consumer group.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -92,6 +98,11 @@ public class KafkaIngress {
     private ScheduledExecutorService lagReader;
     /** Records waiting in assigned partitions (fetched or not) not yet finished; -1 until first read. */
     private final AtomicLong lag = new AtomicLong(-1);
+    /** Acknowledgements handed to the connector and not yet done. */
+    private final java.util.concurrent.atomic.AtomicInteger acking = new java.util.concurrent.atomic.AtomicInteger();
+    /** System.nanoTime() when the drain began; 0 before. */
+    private volatile long drainStart;
+    private volatile int inFlightAtDrain;
 
     /** What the health check and the idle gauge show. */
     public record Status(boolean started, long lag, int inFlight, double idleSeconds, long handled, long deadLettered,
@@ -109,9 +120,93 @@ public class KafkaIngress {
                 .orElseThrow(() -> new IllegalStateException("channel " + CHANNEL + " must use the smallrye-kafka connector"));
         KafkaIngressHandler.Delivery delivery = new KafkaIngressHandler.Delivery(meta.getTopic(), meta.getPartition(),
                 meta.getOffset(), meta.getKey() instanceof byte[] key ? key : null, meta.getHeaders(), record.getPayload());
-        return handler().process(delivery).thenCompose(outcome -> outcome == KafkaIngressHandler.Outcome.ABANDONED
-                ? CompletableFuture.<Void>completedFuture(null)
-                : record.ack().thenRun(() -> lastProgress = System.nanoTime()));
+        return handler().process(delivery).thenCompose(outcome -> {
+            if (outcome == KafkaIngressHandler.Outcome.ABANDONED) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            acking.incrementAndGet();
+            return record.ack().whenComplete((v, e) -> {
+                acking.decrementAndGet();
+                lastProgress = System.nanoTime();
+            });
+        });
+    }
+
+    /**
+     * Graceful shutdown, step one (SIGTERM): pause every assigned partition (no more fetching) and stop starting
+     * records: those the connector still hands over, and those waiting for a retry, are left unacknowledged, so
+     * their offsets are not committed and the consumer group redelivers them to the replicas that stay. Records
+     * being explained or published go on. Nothing happens when the ingress is off.
+     */
+    public void beginDrain() {
+        int inFlight;
+        synchronized (this) {
+            if (handler == null || drainStart != 0) {
+                return;
+            }
+            drainStart = System.nanoTime();
+            inFlight = handler.drain();
+            inFlightAtDrain = inFlight;
+        }
+        LOG.infof("Kafka ingress stopping: no new record is started, its partitions are paused; %d record(s) in "
+                + "flight finish",
+                inFlight);
+        pause();
+    }
+
+    /**
+     * Graceful shutdown, step two: waits, at most {@code max}, until no record is in flight and every finished one
+     * is acknowledged (the connector then commits their offsets when it closes), and logs how many in-flight records
+     * finished and how many were handed back. Re-pauses the partitions as it waits (a rebalance may assign new ones).
+     *
+     * @return true when nothing was left in flight
+     */
+    public boolean awaitDrained(Duration max) throws InterruptedException {
+        KafkaIngressHandler h;
+        synchronized (this) {
+            h = handler;
+        }
+        if (h == null) {
+            return true;
+        }
+        beginDrain();
+        long deadline = System.nanoTime() + Math.max(0, max.toNanos());
+        long nextPause = System.nanoTime() + 500_000_000L;
+        while ((h.inFlight() > 0 || acking.get() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            if (System.nanoTime() > nextPause) {
+                pause();
+                nextPause = System.nanoTime() + 500_000_000L;
+            }
+        }
+        boolean done = h.inFlight() == 0 && acking.get() == 0;
+        long ms = (System.nanoTime() - drainStart) / 1_000_000;
+        if (done) {
+            LOG.infof("Kafka ingress drained in %d ms: %d of %d in-flight record(s) finished and were acknowledged; "
+                    + "%d record(s) handed back unacknowledged, for the consumer group to redeliver", ms,
+                    h.finishedWhileDraining(), inFlightAtDrain, h.handedBack());
+        } else {
+            LOG.warnf("Kafka ingress not drained after %d ms: %d of %d in-flight record(s) finished and were "
+                    + "acknowledged; %d still in flight and %d handed back stay unacknowledged, for the consumer group "
+                    + "to redeliver", ms, h.finishedWhileDraining(), inFlightAtDrain, h.inFlight(), h.handedBack());
+        }
+        return done;
+    }
+
+    /** Pauses every partition assigned to the ingress's consumer (no-op if there is none). */
+    private void pause() {
+        try {
+            if (!clients.isResolvable()) {
+                return;
+            }
+            KafkaConsumer<Object, Object> consumer = clients.get().getConsumer(CHANNEL);
+            if (consumer != null) {
+                consumer.pause().await().atMost(Duration.ofSeconds(5));
+            }
+        } catch (RuntimeException e) {
+            // the consumer is closing or the broker is gone: no record is started anyway (the handler refuses them)
+            LOG.debugf("Kafka ingress partitions not paused: %s", e.toString());
+        }
     }
 
     /** Seconds since this ingress last finished a record (or started); the idle gauge shows it while records wait. */
@@ -134,7 +229,7 @@ public class KafkaIngress {
                     kafka.deadLetterProducer());
             handler = new KafkaIngressHandler(decoder, ingress, deadLetters,
                     new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.backoffFactor(), kafka.maxBackoff()),
-                    kafka.maxAge(), new Metrics(registry), System::nanoTime);
+                    kafka.maxAge(), new Metrics(registry, observer), System::nanoTime);
             Gauge.builder("anchorwatch.kafka.ingress.lag", lag, l -> Math.max(0, l.get()))
                     .description("Records waiting in the Kafka ingress's assigned partitions, not yet finished")
                     .baseUnit("records").register(registry);
@@ -216,12 +311,14 @@ public class KafkaIngress {
         return config.kafka().enabled();
     }
 
-    /** Micrometer meters under the team's canonical names. */
+    /** Micrometer meters under the team's canonical names, and the record's trace (spans through the observer). */
     private static final class Metrics implements KafkaIngressHandler.Listener {
         private final MeterRegistry registry;
+        private final IngressObserver observer;
 
-        Metrics(MeterRegistry registry) {
+        Metrics(MeterRegistry registry, IngressObserver observer) {
             this.registry = registry;
+            this.observer = observer;
         }
 
         @Override
@@ -241,6 +338,16 @@ public class KafkaIngress {
         @Override
         public void handled(String type, String outcome) {
             event(type, outcome);
+        }
+
+        @Override
+        public AutoCloseable traced(TraceParent parent) {
+            return parent == null ? () -> { } : observer.continuing(parent);
+        }
+
+        @Override
+        public AutoCloseable decoding() {
+            return observer.decoding(IngressObserver.KAFKA);
         }
 
         private void event(String type, String outcome) {

@@ -95,6 +95,19 @@ public final class KafkaIngressHandler implements AutoCloseable {
         /** A record was handled: {@code type} request|response|other, {@code outcome} explained|paired|duplicate. */
         default void handled(String type, String outcome) {
         }
+
+        /**
+         * The record's producer trace ({@code parent}, null when it carries none) is to be current on this thread
+         * until the returned scope is closed on the same thread: around its decoding and each of its attempts.
+         */
+        default AutoCloseable traced(TraceParent parent) {
+            return () -> { };
+        }
+
+        /** Decoding a record starts on this thread; the returned scope is closed on the same thread (a span). */
+        default AutoCloseable decoding() {
+            return () -> { };
+        }
     }
 
     /**
@@ -136,6 +149,13 @@ public final class KafkaIngressHandler implements AutoCloseable {
         return t;
     });
     private volatile boolean closed;
+    /** Set by {@link #drain()}: no record is started or retried any more; those being handled finish. */
+    private volatile boolean draining;
+    /** Records waiting for a retry (after their backoff): handed back at once by {@link #drain()}. */
+    private final java.util.Set<CompletableFuture<Outcome>> waiting = ConcurrentHashMap.newKeySet();
+    /** Since {@link #drain()}: records that finished (acknowledgeable), and records handed back unfinished. */
+    private final AtomicLong finishedWhileDraining = new AtomicLong();
+    private final AtomicLong handedBack = new AtomicLong();
 
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -172,6 +192,10 @@ public final class KafkaIngressHandler implements AutoCloseable {
 
     /** Completes when the record may be acknowledged (or, on shutdown, must not be); never exceptionally. */
     public CompletionStage<Outcome> process(Delivery delivery) {
+        if (draining || closed) { // stopping: not started, not acknowledged; the group redelivers it
+            handedBack.incrementAndGet();
+            return CompletableFuture.completedFuture(Outcome.ABANDONED);
+        }
         TopicPartition tp = delivery.topicPartition();
         pending.computeIfAbsent(tp, k -> new ConcurrentSkipListSet<>()).add(delivery.offset());
         next.merge(tp, delivery.offset() + 1, Math::max);
@@ -187,19 +211,29 @@ public final class KafkaIngressHandler implements AutoCloseable {
             if (error != null) {
                 // a bug in this class: never acknowledge what was not handled
                 LOG.errorf(error, "record %s: unexpected failure, leaving it unacknowledged", delivery.position());
-                return Outcome.ABANDONED;
+                o = Outcome.ABANDONED;
             }
             if (o != Outcome.ABANDONED) {
                 lastProgress.set(nanoTime.getAsLong());
+            }
+            if (draining) {
+                (o == Outcome.ABANDONED ? handedBack : finishedWhileDraining).incrementAndGet();
             }
             return o;
         });
     }
 
     private CompletionStage<Outcome> decodeAndAttempt(Delivery delivery, long started) {
+        TraceParent trace = TraceParent.of(delivery.headers(), delivery.value());
         InferenceEvent event;
+        AutoCloseable traced = listener.traced(trace);
         try {
-            event = decoder.decodeKafka(delivery.headers(), delivery.value() == null ? new byte[0] : delivery.value());
+            AutoCloseable span = listener.decoding();
+            try {
+                event = decoder.decodeKafka(delivery.headers(), delivery.value() == null ? new byte[0] : delivery.value());
+            } finally {
+                closeQuietly(span);
+            }
         } catch (PermanentEventException e) {
             return deadLetter(delivery, 400, "undecodable", e.getMessage(), 1);
         } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
@@ -209,24 +243,38 @@ public final class KafkaIngressHandler implements AutoCloseable {
         } catch (RuntimeException e) {
             // Decoding is a function of the record's bytes: they would fail the same way on every attempt.
             return deadLetter(delivery, 400, "undecodable", "cannot decode the record: " + e, 1);
+        } finally {
+            closeQuietly(traced);
         }
-        return attempt(delivery, event, 1, started);
+        return attempt(delivery, event, trace, 1, started);
     }
 
-    private CompletionStage<Outcome> attempt(Delivery delivery, InferenceEvent event, int attempt, long started) {
-        if (closed) {
+    private static void closeQuietly(AutoCloseable scope) {
+        try {
+            scope.close();
+        } catch (Exception e) {
+            // a span or scope that cannot end must not fail the record
+        }
+    }
+
+    private CompletionStage<Outcome> attempt(Delivery delivery, InferenceEvent event, TraceParent trace, int attempt,
+            long started) {
+        if (closed || (draining && attempt > 1)) { // a retry after SIGTERM: handed back, redelivered elsewhere
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
         CompletionStage<EventIngress.Reply> reply;
+        AutoCloseable traced = listener.traced(trace); // explain, predict and publish spans continue the producer's trace
         try {
             reply = ingress.handle(event);
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
+        } finally {
+            closeQuietly(traced);
         }
         return reply.handle((r, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                return transientFailure(delivery, event, attempt, started, "unavailable", 503, String.valueOf(cause));
+                return transientFailure(delivery, event, trace, attempt, started, "unavailable", 503, String.valueOf(cause));
             }
             if (r.status() < 300) {
                 handled.incrementAndGet();
@@ -236,24 +284,29 @@ public final class KafkaIngressHandler implements AutoCloseable {
             if (isPermanent(r.status())) {
                 return deadLetter(delivery, r.status(), deadLetterReason(r.status()), r.message(), 1);
             }
-            return transientFailure(delivery, event, attempt, started, r.status() == 429 ? "busy" : "unavailable",
+            return transientFailure(delivery, event, trace, attempt, started, r.status() == 429 ? "busy" : "unavailable",
                     r.status(), r.message());
         }).thenCompose(stage -> stage);
     }
 
-    private CompletionStage<Outcome> transientFailure(Delivery delivery, InferenceEvent event, int attempt, long started,
-            String reason, int status, String message) {
+    private CompletionStage<Outcome> transientFailure(Delivery delivery, InferenceEvent event, TraceParent trace,
+            int attempt, long started, String reason, int status, String message) {
         long ageNanos = nanoTime.getAsLong() - started;
         if (ageNanos >= maxAge.toNanos()) {
             return deadLetter(delivery, status, "max_age", String.format(java.util.Locale.ROOT,
                     "gave up after %d attempts in %d s (max age %s); last error: %d %s", attempt,
                     TimeUnit.NANOSECONDS.toSeconds(ageNanos), maxAge, status, message), 1);
         }
+        if (draining || closed) { // stopping: no retry here; unacknowledged, the group redelivers it
+            LOG.infof("record %s (inference %s), attempt %d: %d %s; stopping, so handed back unacknowledged",
+                    delivery.position(), event.id(), attempt, status, message);
+            return CompletableFuture.completedFuture(Outcome.ABANDONED);
+        }
         Duration delay = backoff.after(attempt);
         LOG.warnf("record %s (inference %s), attempt %d: %d %s; retrying in %d ms", delivery.position(), event.id(),
                 attempt, status, message, delay.toMillis());
         listener.retried(reason, delay);
-        return later(delay, () -> attempt(delivery, event, attempt + 1, started));
+        return later(delay, () -> attempt(delivery, event, trace, attempt + 1, started));
     }
 
     private static String handledOutcome(InferenceEvent event, EventIngress.Reply r) {
@@ -279,7 +332,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
     }
 
     private CompletionStage<Outcome> deadLetter(Delivery delivery, int status, String reason, String message, int attempt) {
-        if (closed) {
+        if (closed || (draining && attempt > 1)) {
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
         CompletionStage<Void> sent;
@@ -308,7 +361,15 @@ public final class KafkaIngressHandler implements AutoCloseable {
     private CompletionStage<Outcome> later(Duration delay, Supplier<CompletionStage<Outcome>> next) {
         retries.incrementAndGet();
         CompletableFuture<Outcome> result = new CompletableFuture<>();
+        waiting.add(result);
+        result.whenComplete((o, e) -> waiting.remove(result));
+        if (draining) { // drain() may have run between the caller's check and the add above
+            result.complete(Outcome.ABANDONED);
+        }
         Runnable retry = () -> {
+            if (result.isDone()) {
+                return; // handed back by drain()
+            }
             try {
                 next.get().whenComplete((outcome, error) -> {
                     if (error != null) {
@@ -367,10 +428,49 @@ public final class KafkaIngressHandler implements AutoCloseable {
         return lastProgress.get();
     }
 
+    /**
+     * Graceful shutdown: from now on no record is started (new ones complete ABANDONED at once, unacknowledged) and
+     * none is retried; records waiting for a retry are handed back now; records being handled (explained,
+     * published, dead-lettered) finish and are acknowledged as usual.
+     *
+     * @return the records being handled now (not those waiting for a retry), which go on
+     */
+    public int drain() {
+        draining = true;
+        java.util.List<CompletableFuture<Outcome>> handBack = java.util.List.copyOf(waiting);
+        int handling = Math.max(0, inFlight() - handBack.size());
+        for (CompletableFuture<Outcome> w : handBack) {
+            w.complete(Outcome.ABANDONED);
+        }
+        return handling;
+    }
+
+    /** Records waiting for a retry, after their backoff. */
+    public int waitingForRetry() {
+        return waiting.size();
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Since {@link #drain()}: records that finished (handled or dead-lettered, so acknowledged). */
+    public long finishedWhileDraining() {
+        return finishedWhileDraining.get();
+    }
+
+    /** Since {@link #drain()}: records not started, or given up, to be redelivered by the consumer group. */
+    public long handedBack() {
+        return handedBack.get();
+    }
+
     /** Stops retrying: records still in flight complete as ABANDONED, unacknowledged, to be redelivered. */
     @Override
     public void close() {
         closed = true;
         timer.shutdown(); // retries already scheduled still run, and find the handler closed
+        for (CompletableFuture<Outcome> w : java.util.List.copyOf(waiting)) {
+            w.complete(Outcome.ABANDONED);
+        }
     }
 }

@@ -157,8 +157,11 @@ public final class BinaryTensors {
         }
     }
 
-    /** Bytes per element, 0 for BYTES (length-prefixed); unknown datatypes are refused by name. */
-    static int width(String type, String name) {
+    /**
+     * Bytes per element of an Open Inference datatype, 0 for BYTES (length-prefixed); unknown datatypes are refused
+     * by name ({@code name} is the tensor's, for the message).
+     */
+    public static int width(String type, String name) {
         return switch (type) {
             case "FP64", "INT64", "UINT64" -> 8;
             case "FP32", "INT32", "UINT32" -> 4;

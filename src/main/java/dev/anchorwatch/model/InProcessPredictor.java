@@ -46,28 +46,7 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
         requests.increment();
         rowsSent.add(rows.size());
-        if (executor == null) {
-            try {
-                return CompletableFuture.completedFuture(evaluate(rows.rows()));
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        // Completed by hand so the future fails with the PredictorException itself, as the HTTP clients' do.
-        CompletableFuture<int[]> result = new CompletableFuture<>();
-        try {
-            executor.execute(() -> {
-                try {
-                    result.complete(evaluate(rows.rows()));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-            return result;
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(
-                    new PredictorException("in-process model is overloaded or shut down: executor rejected the batch", true));
-        }
+        return run(() -> evaluate(rows.rows(), classifier::predictAll));
     }
 
     /** Class probabilities of each row, from {@link Classifier#probabilities}. */
@@ -80,21 +59,15 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
         requests.increment();
         rowsSent.add(rows.size());
-        java.util.function.Supplier<double[][]> work = () -> {
-            int expected = classifier.features();
-            for (int i = 0; i < rows.size(); i++) {
-                double[] row = rows.rows()[i];
-                if (row == null || (expected >= 0 && row.length != expected)) {
-                    throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
-                            + " has " + (row == null ? 0 : row.length), false);
-                }
-            }
-            try {
-                return classifier.probabilitiesAll(rows.rows()); // forests: tree by tree, several times faster
-            } catch (IllegalArgumentException e) {
-                throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
-            }
-        };
+        // forests score a batch tree by tree, several times faster than row by row
+        return run(() -> evaluate(rows.rows(), classifier::probabilitiesAll));
+    }
+
+    /**
+     * Runs {@code work} on the executor (or here, without one). The future is completed by hand so that it fails
+     * with the PredictorException itself, as the HTTP clients' do.
+     */
+    private <T> CompletableFuture<T> run(java.util.function.Supplier<T> work) {
         if (executor == null) {
             try {
                 return CompletableFuture.completedFuture(work.get());
@@ -102,7 +75,7 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        CompletableFuture<double[][]> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
             executor.execute(() -> {
                 try {
@@ -118,7 +91,8 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
     }
 
-    private int[] evaluate(double[][] rows) {
+    /** The model's answer for a batch whose rows all have the model's width; its refusal as a permanent failure. */
+    private <T> T evaluate(double[][] rows, java.util.function.Function<double[][], T> model) {
         int expected = classifier.features();
         for (int i = 0; i < rows.length; i++) {
             if (rows[i] == null || (expected >= 0 && rows[i].length != expected)) {
@@ -127,7 +101,7 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
             }
         }
         try {
-            return classifier.predictAll(rows);
+            return model.apply(rows);
         } catch (IllegalArgumentException e) {
             throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
         }

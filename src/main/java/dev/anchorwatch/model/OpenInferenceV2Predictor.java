@@ -141,7 +141,10 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         }
     }
 
-    /** A response in the binary framing: the JSON part, with binary outputs decoded into {@code data}. */
+    /**
+     * A response in the binary framing: the JSON part, with binary outputs decoded into {@code data} by
+     * {@link BinaryTensors} (the same reader the ingress uses for logged V2 bodies).
+     */
     @Override
     JsonNode parseResponse(java.net.http.HttpResponse<byte[]> response) throws IOException {
         java.util.Optional<String> headerLength = response.headers()
@@ -160,39 +163,12 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
             throw Labels.bad(INFERENCE_HEADER_CONTENT_LENGTH + " " + n + " is outside the body");
         }
         JsonNode json = Json.MAPPER.readTree(body, 0, n);
-        java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(body, n, body.length - n).slice()
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (JsonNode output : json.path("outputs")) {
-            JsonNode size = output.path("parameters").get("binary_data_size");
-            if (size == null || !(output instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
-                continue;
-            }
-            String type = output.path("datatype").asText("");
-            int width = switch (type) {
-                case "FP64", "INT64", "UINT64" -> 8;
-                case "FP32", "INT32", "UINT32" -> 4;
-                case "INT16", "UINT16" -> 2;
-                case "INT8", "UINT8", "BOOL" -> 1;
-                default -> throw Labels.bad("binary output of datatype '" + Labels.shorten(type) + "' is not supported");
-            };
-            long count = size.asLong() / width;
-            if (size.asLong() % width != 0 || size.asLong() > rest.remaining()) {
-                throw Labels.bad("binary output size " + size + " does not fit its datatype or the body");
-            }
-            com.fasterxml.jackson.databind.node.ArrayNode data = o.putArray("data");
-            for (long i = 0; i < count; i++) {
-                switch (type) {
-                    case "FP64" -> data.add(rest.getDouble());
-                    case "FP32" -> data.add(rest.getFloat());
-                    case "INT64", "UINT64" -> data.add(rest.getLong());
-                    case "INT32" -> data.add(rest.getInt());
-                    case "UINT32" -> data.add(Integer.toUnsignedLong(rest.getInt()));
-                    case "INT16" -> data.add(rest.getShort());
-                    case "UINT16" -> data.add(Short.toUnsignedInt(rest.getShort()));
-                    case "BOOL" -> data.add(rest.get() != 0);
-                    case "INT8" -> data.add(rest.get());
-                    default -> data.add(Byte.toUnsignedInt(rest.get()));
-                }
+        if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode header) {
+            try {
+                // the body is already held whole, so no further cap on the decoded values than before
+                BinaryTensors.decode(header, body, n, "outputs", Long.MAX_VALUE);
+            } catch (IllegalArgumentException e) {
+                throw Labels.bad("binary output: " + e.getMessage());
             }
         }
         return json;
@@ -252,11 +228,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
 
     @Override
     int[] readLabels(JsonNode body, int expected, Labels labels) {
-        JsonNode outputs = body.get("outputs");
-        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
-            throw Labels.bad("response has no \"outputs\" tensor");
-        }
-        JsonNode output = outputs.get(0);
+        JsonNode output = firstOutput(body);
         String datatype = output.path("datatype").asText("");
         JsonNode shapeNode = output.get("shape");
         if (shapeNode == null || !shapeNode.isArray() || shapeNode.isEmpty() || shapeNode.size() > 2) {
@@ -276,13 +248,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         if (width < 1) {
             throw Labels.bad("output shape " + shapeNode + " has no scores");
         }
-        List<JsonNode> data = new ArrayList<>();
-        flatten(output.get("data"), data);
-        if (data.size() != expected * width) {
-            throw Labels.bad("output shape " + shapeNode + " needs " + expected * width + " values, data has "
-                    + data.size());
-        }
-        checkTypes(datatype, data, width);
+        List<JsonNode> data = values(output, datatype, expected, width);
         int[] out = new int[expected];
         for (int i = 0; i < expected; i++) {
             if (width == 1) {
@@ -299,11 +265,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
     /** Scores from {@code outputs[0]} of a numeric datatype: shape [n, k] (k scores each) or [n] (one value each). */
     @Override
     double[][] readScores(JsonNode body, int expected) {
-        JsonNode outputs = body.get("outputs");
-        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
-            throw Labels.bad("response has no \"outputs\" tensor");
-        }
-        JsonNode output = outputs.get(0);
+        JsonNode output = firstOutput(body);
         String datatype = output.path("datatype").asText("");
         if (!datatype.matches("U?INT(8|16|32|64)|FP(16|32|64)")) {
             throw Labels.bad("output datatype '" + Labels.shorten(datatype) + "' holds no scores");
@@ -317,13 +279,7 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
         if (width < 1 || width > 1_000_000) {
             throw Labels.bad("output shape " + shapeNode + " has no usable scores");
         }
-        List<JsonNode> data = new ArrayList<>();
-        flatten(output.get("data"), data);
-        if (data.size() != expected * width) {
-            throw Labels.bad("output shape " + shapeNode + " needs " + expected * width + " values, data has "
-                    + data.size());
-        }
-        checkTypes(datatype, data, width);
+        List<JsonNode> data = values(output, datatype, expected, width);
         double[][] out = new double[expected][(int) width];
         for (int i = 0; i < expected; i++) {
             for (int j = 0; j < width; j++) {
@@ -331,6 +287,27 @@ public final class OpenInferenceV2Predictor extends HttpPredictor {
             }
         }
         return out;
+    }
+
+    /** {@code outputs[0]} of a response, which labels and scores are read from. */
+    private static JsonNode firstOutput(JsonNode body) {
+        JsonNode outputs = body.get("outputs");
+        if (outputs == null || !outputs.isArray() || outputs.isEmpty() || !outputs.get(0).isObject()) {
+            throw Labels.bad("response has no \"outputs\" tensor");
+        }
+        return outputs.get(0);
+    }
+
+    /** The output's values, flat, exactly {@code expected * width} of them and each of its datatype's kind. */
+    private static List<JsonNode> values(JsonNode output, String datatype, int expected, long width) {
+        List<JsonNode> data = new ArrayList<>();
+        flatten(output.get("data"), data);
+        if (data.size() != expected * width) {
+            throw Labels.bad("output shape " + output.get("shape") + " needs " + expected * width + " values, data has "
+                    + data.size());
+        }
+        checkTypes(datatype, data, width);
+        return data;
     }
 
     private static void flatten(JsonNode node, List<JsonNode> into) {

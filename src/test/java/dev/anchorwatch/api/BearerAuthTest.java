@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -17,6 +16,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * Issue 7, item 9: with tokens configured, every endpoint but the probes and the metrics needs one of them
@@ -41,8 +41,6 @@ class BearerAuthTest {
     @TestHTTPResource("/")
     URI root;
 
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     HttpResponse<String> send(String method, String path, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(root.resolve(path))
                 .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
@@ -50,7 +48,7 @@ class BearerAuthTest {
         if (token != null) {
             b.header("Authorization", token);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.send(b.build());
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Iterator;
 import java.util.List;
@@ -22,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * KServe's :explain over real HTTP, against the demo model served by a real model server in this JVM, and
@@ -38,10 +37,7 @@ class ExplainResourceTest {
     URI models;
 
     HttpResponse<String> post(String model, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(models + "/" + model + ":explain"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(URI.create(models + "/" + model + ":explain"), body);
     }
 
     static JsonNode expect(HttpResponse<String> r, int status) throws Exception {
@@ -162,8 +158,7 @@ class ExplainResourceTest {
 
     @Test
     void modelsAreListed() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(models).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Http.get(models);
         JsonNode body = expect(r, 200);
         // the spec directory's three, and the demo's image and text models
         assertEquals("[\"adult\",\"adult-shap\",\"broken\",\"down\",\"fashion\",\"movie\"]", body.get("models").toString());

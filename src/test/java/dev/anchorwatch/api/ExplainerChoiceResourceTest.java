@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -20,6 +18,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * The production default of the demo: the Adult model explained by AnchorTabular and KernelSHAP. Over real HTTP,
@@ -45,9 +44,7 @@ class ExplainerChoiceResourceTest {
     HttpResponse<String> explain(String query) throws Exception {
         String uri = models + "/adult:explain" + (query == null ? ""
                 : "?explainer=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ROW0)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(URI.create(uri), ROW0);
     }
 
     static JsonNode ok(HttpResponse<String> r) throws Exception {

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 
@@ -28,6 +26,7 @@ import dev.anchorwatch.image.FloatImage;
 import dev.anchorwatch.image.ImageCodec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.anchorwatch.testsupport.Http;
 
 /** The embedded image demo through KServe's {@code :explain}: nested lists, a base64 PNG, and the limits. */
 @QuarkusTest
@@ -56,9 +55,7 @@ class FashionExplainResourceTest {
 
     /** POSTs with the JDK client: the ':' of {@code :explain} must reach the server as it is. */
     private JsonNode explain(String body, int status) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(explainUrl)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Http.postJson(explainUrl, body);
         assertEquals(status, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * :explain with the other bodies KServe's V1 data plane accepts, against the demo forest on its loopback model
@@ -36,8 +36,7 @@ class KServeBodiesExplainTest {
     URI explain;
 
     HttpResponse<String> post(String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(explain).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(explain, body);
     }
 
     JsonNode ok(String body) throws Exception {
@@ -84,10 +83,8 @@ class KServeBodiesExplainTest {
     @Test
     void instancesFirstIsKServesOldOneObjectAnswer() throws Exception {
         JsonNode single = ok("{\"instances\": [" + ROW0 + "]}");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(explain + "?instances=first"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"instances\": [" + ROW0 + ", [21, 4, 4, 1, 2, 3, 4, 1, 0, 0, 20, 9]]}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Http.postJson(URI.create(explain + "?instances=first"),
+                "{\"instances\": [" + ROW0 + ", [21, 4, 4, 1, 2, 3, 4, 1, 0, 0, 20, 9]]}");
         assertEquals(200, r.statusCode(), r.body());
         JsonNode first = JSON.readTree(r.body());
         assertTrue(first.isObject(), "one explanation, not a list");
@@ -96,9 +93,8 @@ class KServeBodiesExplainTest {
         }
         assertEquals(single.get("data"), first.get("data"), "the first instance's explanation");
 
-        HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(explain + "?instances=some"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [" + ROW0 + "]}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = Http.post(URI.create(explain + "?instances=some"), Map.of(),
+                "{\"instances\": [" + ROW0 + "]}");
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("must be all") && bad.body().contains("first"), bad.body());
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * Fuzz test of the REST API over real HTTP (issue 7): mutated {@code :explain} bodies and mutated logger events
@@ -45,8 +45,6 @@ class RestFuzzTest {
 
     @TestHTTPResource("/")
     URI root;
-
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     static final String INSTANCE = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
 
@@ -84,10 +82,9 @@ class RestFuzzTest {
         Map<Integer, Integer> seen = new TreeMap<>();
         for (String body : bodies.sampleStream().limit(60).toList()) {
             for (String model : List.of("adult", "no-such-model")) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(root.resolve("/v1/models/" + model + ":explain"))
+                HttpResponse<String> r = Http.send(HttpRequest.newBuilder(root.resolve("/v1/models/" + model + ":explain"))
                         .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
                 check(model + " " + body, r, seen);
             }
         }
@@ -108,11 +105,10 @@ class RestFuzzTest {
         int n = 0;
         for (List<String> c : Combinators.combine(bodies, types, versions, contentTypes).as(List::of).sampleStream()
                 .limit(120).toList()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(root).timeout(Duration.ofSeconds(120))
+            HttpResponse<String> r = Http.send(HttpRequest.newBuilder(root).timeout(Duration.ofSeconds(120))
                     .header("Ce-Specversion", c.get(2)).header("Ce-Id", "fuzz-" + (n++)).header("Ce-Source", "http://fuzz/")
                     .header("Ce-Type", c.get(1)).header("Ce-Inferenceservicename", "adult").header("Content-Type", c.get(3))
-                    .POST(HttpRequest.BodyPublishers.ofString(c.get(0), StandardCharsets.UTF_8)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(c.get(0), StandardCharsets.UTF_8)).build());
             check(c.toString(), r, seen);
         }
         System.out.println("event ingress fuzz statuses " + seen);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -14,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.anchorwatch.demo.DemoModels;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * Real explanations for the viewer's tests: KServe logger events posted to the running service's {@code /}, explained
@@ -23,7 +23,6 @@ import dev.anchorwatch.demo.DemoModels;
 final class ViewerFixtures {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** A movie review with markup that must show as text, never run. */
     static final String EVIL_TEXT = "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\"> "
@@ -53,19 +52,16 @@ final class ViewerFixtures {
     }
 
     static void post(URI base, String model, String id, String kind, String body, int expected) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve("/")).timeout(Duration.ofMinutes(2))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
         Map<String, String> headers = Map.of("Ce-Specversion", "1.0", "Ce-Id", id, "Ce-Source", "http://" + model
                         + "-predictor.default/", "Ce-Type", "org.kubeflow.serving.inference." + kind,
                 "Ce-Inferenceservicename", model, "Ce-Namespace", "default", "Content-Type", "application/json");
-        headers.forEach(r::header);
-        HttpResponse<String> response = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = Http.send(Http.post(base.resolve("/"), headers,
+                HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofMinutes(2)).build());
         assertEquals(expected, response.statusCode(), id + " " + kind + ": " + response.body());
     }
 
     static HttpResponse<String> get(URI base, String pathAndQuery) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET().build());
     }
 
     static JsonNode getJson(URI base, String pathAndQuery, int expected) throws Exception {

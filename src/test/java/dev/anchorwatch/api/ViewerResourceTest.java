@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * The query API on the embedded default (the in-memory store fed by the publisher), against real explanations of
@@ -210,6 +211,12 @@ class ViewerResourceTest {
             assertEquals(400, r.statusCode(), q + ": " + r.body());
             assertNotNull(ViewerFixtures.JSON.readTree(r.body()).get("error"), r.body());
         }
+        // the count parameters share one check: each names itself and its bound
+        for (String[] q : List.of(new String[] {"/api/v1/explanations?limit=201", "limit must be between 1 and 200"},
+                new String[] {"/api/v1/models/adult/stats?top=0", "top must be between 1 and 50"},
+                new String[] {"/api/v1/models/adult/series?buckets=201", "buckets must be between 1 and 200"})) {
+            assertEquals(q[1], ViewerFixtures.JSON.readTree(get(base, q[0]).body()).get("error").asText(), q[0]);
+        }
         assertEquals(404, get(base, "/api/v1/explanations/no-such-id").statusCode());
         assertEquals(404, get(base, "/api/v1/inferences/no-such-inference").statusCode());
     }
@@ -217,9 +224,9 @@ class ViewerResourceTest {
     @Test
     void readOnlyAndBrowsersLandOnTheViewer() throws Exception {
         for (String method : List.of("POST", "PUT", "DELETE")) {
-            HttpResponse<String> r = ViewerFixtures.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/v1/explanations"))
+            HttpResponse<String> r = Http.send(HttpRequest.newBuilder(base.resolve("/api/v1/explanations"))
                     .method(method, HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    .build());
             assertEquals(405, r.statusCode(), method);
         }
         HttpResponse<String> root = get(base, "/");

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.concurrent.CompletionException;
@@ -24,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * The model server over real HTTP on loopback, and the V1 and V2 clients against it: labels must equal the
@@ -35,7 +34,6 @@ class ModelServerTest {
     static RandomForest forest;
     static int[] expected;
     static ModelServer server;
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws IOException {
@@ -114,10 +112,7 @@ class ModelServerTest {
     }
 
     static HttpResponse<String> call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path));
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Http.call(method, URI.create(server.baseUrl() + path), body);
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {
@@ -192,9 +187,8 @@ class ModelServerTest {
             String body = "{\"instances\":[" + (Arrays.toString(test.x()[0]) + ",").repeat(40) + Arrays.toString(
                     test.x()[0]) + "]}";
             assertTrue(body.length() > 1_000);
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                            URI.create(small.baseUrl() + "/v1/models/adult:predict"))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = Http.call("POST", URI.create(small.baseUrl() + "/v1/models/adult:predict"),
+                    body);
             assertEquals(413, response.statusCode());
             assertTrue(response.body().contains("body is larger than 1000 bytes"), response.body());
             assertEquals(0, small.requests());

@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.anchorwatch.model.PredictorConfig.Protocol;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * The movie bag-of-words model: its decisions equal scikit-learn's (values computed in Python from the same JSON
@@ -33,7 +32,6 @@ import dev.anchorwatch.model.PredictorConfig.Protocol;
 class TextModelServerTest {
     static BagOfWordsClassifier movie;
     static ModelServer server;
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** Sentences written for this test and sklearn's decision_function for each. */
     static final List<String> SENTENCES = List.of(
@@ -120,13 +118,10 @@ class TextModelServerTest {
     }
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postJson(URI.create(server.baseUrl() + path), body);
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Http.get(URI.create(server.baseUrl() + path));
     }
 }

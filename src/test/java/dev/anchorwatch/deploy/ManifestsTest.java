@@ -437,14 +437,30 @@ class ManifestsTest {
             assertEquals("anchorwatch", k.path("namespace").asText());
             assertEquals("ghcr.io/anchorwatch/anchorwatch", k.path("images").get(0).path("name").asText());
         }
-        try (Stream<Path> overlays = Files.list(Path.of("deploy", "overlays"))) {
+        try (Stream<Path> overlays = Files.list(Path.of("overlays"))) {
             for (Path overlay : overlays.toList()) {
                 JsonNode k = YAML.readTree(overlay.resolve("kustomization.yaml").toFile());
                 assertFalse(k.path("namespace").asText().isEmpty(), overlay + " sets the namespace");
                 assertFalse(k.path("images").isEmpty(), overlay + " sets the image");
                 k.path("resources").forEach(r -> assertTrue(Files.isDirectory(overlay.resolve(r.asText())),
                         overlay + ": base " + r.asText() + " is missing"));
+                // kustomize refuses an overlay inside its own base ("cycle detected"): they are siblings
+                k.path("resources").forEach(r -> assertFalse(overlay.toAbsolutePath().normalize()
+                        .startsWith(overlay.resolve(r.asText()).toAbsolutePath().normalize()),
+                        overlay + " lies inside its base " + r.asText()));
+                // a patch without a target matches only resources without a namespace; the bases set theirs
+                k.path("patches").forEach(pt -> assertFalse(pt.path("target").isMissingNode(),
+                        overlay + ": patch " + pt + " needs a target (kind and name)"));
             }
         }
+        // the generated specs ConfigMap gets a hash suffix; kustomize writes it into a Deployment's volume by itself,
+        // into a Knative Service's only when told where (else the Service mounts a ConfigMap that does not exist)
+        Path knativeOverlay = Path.of("overlays", "knative-broker");
+        JsonNode k = YAML.readTree(knativeOverlay.resolve("kustomization.yaml").toFile());
+        assertEquals("knative-names.yaml", k.path("configurations").path(0).asText());
+        JsonNode ref = YAML.readTree(knativeOverlay.resolve("knative-names.yaml").toFile()).path("nameReference").path(0);
+        assertEquals("ConfigMap", ref.path("kind").asText());
+        assertEquals("serving.knative.dev", ref.path("fieldSpecs").path(0).path("group").asText());
+        assertEquals("spec/template/spec/volumes/configMap/name", ref.path("fieldSpecs").path(0).path("path").asText());
     }
 }

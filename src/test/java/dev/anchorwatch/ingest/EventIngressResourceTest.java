@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +21,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import dev.anchorwatch.testsupport.Http;
 
 /** The HTTP ingress on {@code /}, fed exactly as KServe's logger (or a Knative Trigger) posts. */
 @QuarkusTest
@@ -48,10 +48,7 @@ class EventIngressResourceTest {
 
     /** POSTs raw bytes with exactly these headers (RestAssured would form-encode a form-urlencoded body). */
     HttpResponse<String> post(Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(root);
-        headers.forEach(b::header);
-        return HttpClient.newHttpClient().send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Http.post(root, headers, body);
     }
 
     static void expect(HttpResponse<String> r, int status, String bodyPart) {
@@ -90,11 +87,9 @@ class EventIngressResourceTest {
     void busyAnswers429WithRetryAfter() throws Exception {
         FakeEventExplainer.gate = new CompletableFuture<>();
         FakeEventExplainer.slowStarted = new CountDownLatch(1);
-        HttpRequest.Builder slow = HttpRequest.newBuilder(root);
-        model(KServeEvents.request("h-6"), "slow").forEach(slow::header);
-        CompletableFuture<HttpResponse<String>> first = HttpClient.newHttpClient().sendAsync(
-                slow.POST(HttpRequest.BodyPublishers.ofString(KServeEvents.V1_REQUEST)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> first = Http.CLIENT.sendAsync(Http.post(root,
+                model(KServeEvents.request("h-6"), "slow"), HttpRequest.BodyPublishers.ofString(KServeEvents.V1_REQUEST))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(FakeEventExplainer.slowStarted.await(30, TimeUnit.SECONDS));
 
         HttpResponse<String> busy = post(KServeEvents.request("h-7"), KServeEvents.utf8(KServeEvents.V1_REQUEST));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +24,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import dev.anchorwatch.testsupport.Http;
 
 /**
  * The HTTP ingress over real HTTP (issue 7, items 2 and 5): a body is read only once it holds a decode place
@@ -57,12 +57,8 @@ class HttpAdmissionResourceTest {
     @TestHTTPResource("/")
     URI root;
 
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     HttpResponse<String> post(Map<String, String> headers, HttpRequest.BodyPublisher body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(root);
-        headers.forEach(b::header);
-        return client.send(b.POST(body).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.send(Http.post(root, headers, body).build());
     }
 
     static Map<String, String> structured() {
@@ -158,11 +154,10 @@ class HttpAdmissionResourceTest {
                 return n;
             }
         };
-        Map<String, String> headers = new java.util.LinkedHashMap<>(KServeEvents.request("slow-body"));
-        HttpRequest.Builder b = HttpRequest.newBuilder(root);
-        headers.forEach(b::header);
-        CompletableFuture<HttpResponse<String>> held = client.sendAsync(
-                b.POST(HttpRequest.BodyPublishers.ofInputStream(() -> slow)).build(), HttpResponse.BodyHandlers.ofString());
+        // on a connection of its own: a kept-alive one the server has closed (after a 413) would lose the body
+        CompletableFuture<HttpResponse<String>> held = Http.newClient().sendAsync(Http.post(root,
+                KServeEvents.request("slow-body"), HttpRequest.BodyPublishers.ofInputStream(() -> slow)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertTrue(sending.await(20, TimeUnit.SECONDS));
         HttpResponse<String> busy = null;
         for (int i = 0; i < 100; i++) { // the server may not have taken the place yet: it takes it on the first bytes

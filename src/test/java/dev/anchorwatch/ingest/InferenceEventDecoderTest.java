@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import io.cloudevents.core.builder.CloudEventBuilder;
+import dev.anchorwatch.testsupport.Http;
 
 class InferenceEventDecoderTest {
 
@@ -56,10 +56,8 @@ class InferenceEventDecoderTest {
 
     /** POSTs like KServe's logger does and returns what arrived. */
     Received post(Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"));
-        headers.forEach(b::header);
-        HttpResponse<Void> r = HttpClient.newHttpClient().send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r = Http.CLIENT.send(Http.post(URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+                + "/"), headers, HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
         assertEquals(202, r.statusCode());
         return received.get(received.size() - 1);
     }

@@ -180,6 +180,81 @@ class KafkaIngressHandlerTest {
     }
 
     @Test
+    void drainFinishesWhatIsInFlightHandsBackRetriesAndStartsNothingNew() throws Exception {
+        FakeEventExplainer.release = new CompletableFuture<>();
+        FakeEventExplainer.predictorUp = new CompletableFuture<>();
+        FakeEventExplainer.downAttempts.set(0);
+        // a retry waits an hour: the drain must hand the record back at once, not after its backoff
+        KafkaIngressHandler handler = new KafkaIngressHandler(decoder, ingress, writer,
+                new KafkaIngressHandler.Backoff(Duration.ofHours(1), Duration.ofHours(1)), Duration.ofDays(1), listener,
+                clock::get);
+        CompletableFuture<KafkaIngressHandler.Outcome> held = handler
+                .process(delivery(30, "u-d1", "held", KServeEvents.V1_REQUEST)).toCompletableFuture();
+        CompletableFuture<KafkaIngressHandler.Outcome> retrying = handler
+                .process(delivery(31, "u-d2", "down-until-open", KServeEvents.V1_REQUEST)).toCompletableFuture();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (handler.waitingForRetry() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, handler.inFlight());
+        assertEquals(1, handler.waitingForRetry());
+
+        assertEquals(1, handler.drain(), "one record is being explained; the other only waits for its retry");
+        assertEquals(KafkaIngressHandler.Outcome.ABANDONED, retrying.get(10, TimeUnit.SECONDS),
+                "a record waiting for a retry is handed back at once, unacknowledged");
+        int attempts = FakeEventExplainer.downAttempts.get();
+        assertEquals(1, attempts);
+        assertEquals(KafkaIngressHandler.Outcome.ABANDONED, handler.process(delivery(32, "u-d3", "adult",
+                KServeEvents.V1_REQUEST)).toCompletableFuture().get(10, TimeUnit.SECONDS), "a new record is not started");
+        assertFalse(held.isDone(), "the record being explained goes on");
+
+        FakeEventExplainer.release.complete(null);
+        assertEquals(KafkaIngressHandler.Outcome.HANDLED, held.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of("u-d1"), published.stream().map(ExplanationRecord::inferenceId).toList(),
+                "only the record in flight was explained; u-d3 was never handed to the explainer");
+        assertEquals(attempts, FakeEventExplainer.downAttempts.get(), "no retry after the drain");
+        assertEquals(0, handler.inFlight());
+        assertEquals(1, handler.finishedWhileDraining());
+        assertEquals(2, handler.handedBack());
+        assertTrue(deadLettered.isEmpty(), "nothing handed back is dead-lettered");
+        handler.close();
+    }
+
+    @Test
+    void theRecordsTraceIsCurrentAroundItsDecodingAndEachAttempt() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        KafkaIngressHandler traced = new KafkaIngressHandler(decoder, ingress, writer,
+                new KafkaIngressHandler.Backoff(Duration.ofMillis(10), Duration.ofMillis(100)), Duration.ofDays(1),
+                new KafkaIngressHandler.Listener() {
+                    @Override
+                    public AutoCloseable traced(TraceParent parent) {
+                        calls.add("trace " + (parent == null ? null : parent.parentSpanId()));
+                        return () -> calls.add("end trace");
+                    }
+
+                    @Override
+                    public AutoCloseable decoding() {
+                        calls.add("decode");
+                        return () -> calls.add("end decode");
+                    }
+                }, System::nanoTime);
+        try {
+            KafkaIngressHandler.Delivery d = delivery(40, "u-t1", "adult", KServeEvents.V1_REQUEST);
+            KafkaLoggerEvents.add((RecordHeaders) d.headers(), "ce_traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+            assertEquals(KafkaIngressHandler.Outcome.HANDLED, traced.process(d).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals(List.of("trace 00f067aa0ba902b7", "decode", "end decode", "end trace",
+                    "trace 00f067aa0ba902b7", "end trace"), calls, "decode span inside the trace, then the attempt");
+            calls.clear();
+            assertEquals(KafkaIngressHandler.Outcome.HANDLED, traced.process(delivery(41, "u-t2", "adult",
+                    KServeEvents.V1_REQUEST)).toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals("trace null", calls.get(0), "a record without a trace context continues none");
+        } finally {
+            traced.close();
+        }
+    }
+
+    @Test
     void statusesThatAreDeadLettered() {
         assertTrue(KafkaIngressHandler.isPermanent(400));
         assertTrue(KafkaIngressHandler.isPermanent(422));

@@ -94,33 +94,60 @@ class BinaryTensorDataTest {
         }
     }
 
-    @Test
-    void readsLabelsSentBackAsBinaryOutput() throws Exception {
-        AtomicReference<String> header = new AtomicReference<>();
+    /** A V2 server that answers every call with this JSON header and these tensor bytes (binary framing). */
+    private static HttpServer binaryAnswer(String json, byte[] tensors, AtomicReference<String> requestHeader)
+            throws java.io.IOException {
+        byte[] head = json.getBytes(StandardCharsets.UTF_8);
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         server.createContext("/", ex -> {
             try (ex) {
-                header.set(ex.getRequestHeaders().getFirst("Inference-Header-Content-Length"));
+                requestHeader.set(ex.getRequestHeaders().getFirst("Inference-Header-Content-Length"));
                 ex.getRequestBody().readAllBytes();
-                byte[] json = "{\"outputs\":[{\"name\":\"o\",\"datatype\":\"INT64\",\"shape\":[5],\"parameters\":{\"binary_data_size\":40}}]}"
-                        .getBytes(StandardCharsets.UTF_8);
-                ByteBuffer out = ByteBuffer.allocate(json.length + 40).order(ByteOrder.LITTLE_ENDIAN);
-                out.put(json);
-                for (long label : new long[] {0, 1, 1, 0, 1}) {
-                    out.putLong(label);
-                }
-                ex.getResponseHeaders().set("Inference-Header-Content-Length", Integer.toString(json.length));
+                ex.getResponseHeaders().set("Inference-Header-Content-Length", Integer.toString(head.length));
                 ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
-                ex.sendResponseHeaders(200, out.capacity());
-                ex.getResponseBody().write(out.array());
+                ex.sendResponseHeaders(200, head.length + tensors.length);
+                ex.getResponseBody().write(head);
+                ex.getResponseBody().write(tensors);
             }
         });
         server.start();
-        try (OpenInferenceV2Predictor binary = new OpenInferenceV2Predictor(PredictorConfig.of(
-                "http://127.0.0.1:" + server.getAddress().getPort(), "m", PredictorConfig.Protocol.V2), null,
-                TensorEncoding.BINARY)) {
+        return server;
+    }
+
+    private static OpenInferenceV2Predictor binaryClient(HttpServer server) {
+        return new OpenInferenceV2Predictor(PredictorConfig.of("http://127.0.0.1:" + server.getAddress().getPort(), "m",
+                PredictorConfig.Protocol.V2), null, TensorEncoding.BINARY);
+    }
+
+    @Test
+    void readsLabelsSentBackAsBinaryOutput() throws Exception {
+        AtomicReference<String> header = new AtomicReference<>();
+        ByteBuffer labels = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+        for (long label : new long[] {0, 1, 1, 0, 1}) {
+            labels.putLong(label);
+        }
+        HttpServer server = binaryAnswer("{\"outputs\":[{\"name\":\"o\",\"datatype\":\"INT64\",\"shape\":[5],"
+                + "\"parameters\":{\"binary_data_size\":40}}]}", labels.array(), header);
+        try (OpenInferenceV2Predictor binary = binaryClient(server)) {
             assertArrayEquals(new int[] {0, 1, 1, 0, 1}, binary.predict(images()).join());
             assertTrue(Integer.parseInt(header.get()) > 0, "the request carried its JSON header length");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aBinaryOutputThatDoesNotMatchItsDeclaredSizeFailsTheCallSayingWhy() throws Exception {
+        // 40 bytes declared, 36 sent: the same check, and the same words, as a logged V2 body gets at the ingress
+        HttpServer server = binaryAnswer("{\"outputs\":[{\"name\":\"o\",\"datatype\":\"INT64\",\"shape\":[5],"
+                + "\"parameters\":{\"binary_data_size\":40}}]}", new byte[36], new AtomicReference<>());
+        try (OpenInferenceV2Predictor binary = binaryClient(server)) {
+            java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.CompletionException.class, () -> binary.predict(images()).join());
+            assertTrue(e.getCause() instanceof PredictorException, String.valueOf(e.getCause()));
+            assertTrue(e.getCause().getMessage().contains("binary output: the tensors declare 40 bytes of binary data "
+                    + "(binary_data_size), but 36 bytes follow the"), e.getCause().getMessage());
+            assertEquals(1, binary.requests(), "a malformed answer is not retried");
         } finally {
             server.stop(0);
         }

@@ -74,4 +74,25 @@ class TracingTest {
                 .filter(s -> wanted.contains(s.getName()) && !TRACE.equals(s.getTraceId())).count();
         assertEquals(0, untraced, "no step of this event left the trace");
     }
+
+    @Test
+    void aViewerQueryIsASpanInTheCallersTrace() throws Exception {
+        spans.reset();
+        String trace = "0af7651916cd43dd8448eb211c80319c";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.resolve("/api/v1/explanations?limit=5"))
+                .header("traceparent", "00-" + trace + "-b7ad6b7169203331-01").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        List<SpanData> query = List.of();
+        for (int i = 0; i < 400 && query.isEmpty(); i++) {
+            query = spans.getFinishedSpanItems().stream()
+                    .filter(s -> trace.equals(s.getTraceId()) && s.getName().equals("viewer.query")).toList();
+            Thread.sleep(50);
+        }
+        assertEquals(1, query.size(), "one query span in the caller's trace");
+        assertEquals("list", query.get(0).getAttributes()
+                .get(io.opentelemetry.api.common.AttributeKey.stringKey("anchorwatch.viewer.endpoint")));
+        assertEquals("ok", query.get(0).getAttributes()
+                .get(io.opentelemetry.api.common.AttributeKey.stringKey("anchorwatch.viewer.outcome")));
+    }
 }
