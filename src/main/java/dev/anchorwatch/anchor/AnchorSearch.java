@@ -26,6 +26,7 @@ public final class AnchorSearch<S> {
     private final AnchorParams params;
     private final RandomGenerator rng;
     private final int predicateCount;
+    private final int extraChallengers;
     private final int words;
     private final long deadlineNanos;
 
@@ -38,8 +39,19 @@ public final class AnchorSearch<S> {
     private long rounds;
     // arms keyed by their predicate set; insertion order of the value's predicates is the first parent's
     private final Map<Key, Arm> arms = new HashMap<>();
+    // level-1 draws made in the first request, before their arms exist (see planAhead)
+    private final List<Integer> aheadPredicates = new ArrayList<>();
+    private final List<Draw<S>> aheadDraws = new ArrayList<>();
+    private final List<boolean[]> aheadLabels = new ArrayList<>();
+    // coverage of the best valid anchor so far (-1: none yet)
+    private double bestCoverage = -1;
 
-    private AnchorSearch(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params, RandomGenerator rng) {
+    private AnchorSearch(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params, RandomGenerator rng,
+                         int extraChallengers) {
+        if (extraChallengers < 0) {
+            throw new IllegalArgumentException("extra challengers must be >= 0, got " + extraChallengers);
+        }
+        this.extraChallengers = extraChallengers;
         this.sampler = sampler;
         this.oracle = oracle;
         this.params = params;
@@ -53,7 +65,17 @@ public final class AnchorSearch<S> {
     /** Searches for an anchor of the instance the sampler and the oracle were built for. */
     public static <S> AnchorResult<S> run(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params,
                                           RandomGenerator rng) throws Exception {
-        return new AnchorSearch<>(sampler, oracle, params, rng).search();
+        return run(sampler, oracle, params, rng, 0);
+    }
+
+    /**
+     * As {@link #run(Sampler, Oracle, AnchorParams, RandomGenerator)}, with each KL-LUCB iteration also sampling up
+     * to {@code extraChallengers} more outsiders that keep it from stopping (0: the reference's two arms per
+     * iteration). More rows per request, fewer requests: see {@link #lucbDraws}.
+     */
+    public static <S> AnchorResult<S> run(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params,
+                                          RandomGenerator rng, int extraChallengers) throws Exception {
+        return new AnchorSearch<>(sampler, oracle, params, rng, extraChallengers).search();
     }
 
     private AnchorResult<S> search() throws Exception {
@@ -75,11 +97,13 @@ public final class AnchorSearch<S> {
             bestOfLevel.add(List.of(empty));
             int maxSize = params.maxAnchorSize() == 0 ? predicateCount
                     : Math.min(params.maxAnchorSize(), predicateCount);
-            double bestCoverage = -1;
             for (int size = 1; size <= maxSize; size++) {
                 List<Arm> candidates = new ArrayList<>();
                 for (Arm parent : bestOfLevel.get(size - 1)) {
                     extend(parent, candidates);
+                }
+                if (size == 1) {
+                    absorbAhead();
                 }
                 final double floor = bestCoverage;
                 candidates.removeIf(a -> a.coverage <= floor);
@@ -144,19 +168,10 @@ public final class AnchorSearch<S> {
         if (n == 0 || best.predicates.length == 0) {
             return result(best, true, reason, null);
         }
-        Draw<S> d = sampler.draw(best.predicates, n, rng);
-        if (d.size() != n) {
-            throw new IllegalStateException("sampler returned " + d.size() + " samples, " + n + " asked");
+        if (best.validationPositives < 0) {
+            sample(List.of(), new int[0], List.of(best));
         }
-        boolean[] labels = oracle.sameLabel(d.samples());
-        rounds++;
-        if (labels.length != n) {
-            throw new IllegalStateException("oracle labelled " + labels.length + " of " + n + " samples");
-        }
-        int positives = 0;
-        for (boolean l : labels) {
-            positives += l ? 1 : 0;
-        }
+        int positives = best.validationPositives;
         double mean = (double) positives / n;
         double level = Math.log(1 / params.delta()) / n;
         double upper = BernoulliBounds.upper(mean, level);
@@ -166,9 +181,35 @@ public final class AnchorSearch<S> {
         return confirmed ? result(best, true, reason, v) : result(best, false, "not_confirmed", v);
     }
 
-    /** Step 2: sample the empty anchor; if its precision is already confidently above the threshold, done. */
+    /**
+     * Step 2: sample the empty anchor; if its precision is already confidently above the threshold, done. The
+     * first request also carries level 1's first KL-LUCB draws when the oracle already knows the labels of the
+     * empty anchor's samples (see {@link #planAhead}).
+     */
     private boolean emptyAnchorIsEnough(Arm empty) throws Exception {
-        sample(List.of(empty), params.minSamplesStart());
+        Draw<S> start = draw(empty.predicates, params.minSamplesStart());
+        int[] ahead = planAhead(start);
+        List<S> batch = new ArrayList<>(start.samples());
+        for (int j = 0; j < ahead.length; j += 2) {
+            Draw<S> d = draw(new int[] {ahead[j]}, ahead[j + 1]);
+            aheadDraws.add(d);
+            batch.addAll(d.samples());
+        }
+        if (params.maxSamples() > 0 && batch.size() > params.maxSamples()) {
+            throw new BudgetExhausted("max_samples");
+        }
+        boolean[] labels = oracle.sameLabel(batch);
+        rounds++;
+        if (labels.length != batch.size()) {
+            throw new IllegalStateException("oracle labelled " + labels.length + " of " + batch.size() + " samples");
+        }
+        absorb(empty, start, labels, 0);
+        int offset = start.size();
+        for (int j = 0; j < ahead.length; j += 2) {
+            aheadPredicates.add(ahead[j]);
+            aheadLabels.add(Arrays.copyOfRange(labels, offset, offset + ahead[j + 1]));
+            offset += ahead[j + 1];
+        }
         double beta = Math.log(1 / params.delta());
         double threshold = params.threshold();
         while (empty.mean() > threshold
@@ -176,6 +217,120 @@ public final class AnchorSearch<S> {
             sample(List.of(empty), params.batchSize());
         }
         return BernoulliBounds.lower(empty.mean(), beta / empty.n) > threshold;
+    }
+
+    /**
+     * Plans the draws of level 1's first KL-LUCB iteration before the instance's own label is known, so that
+     * they travel in the first request with the empty anchor's samples (and the instance, whose label the
+     * oracle asks for there): one round trip fewer. Possible when the oracle knows the labels of the empty
+     * anchor's samples without calling the model (a tabular model's training rows): for each label the instance
+     * may have (each label among them, or none of them when they all agree), the iteration's choice is computed
+     * as {@link #lucbDraws} would make it, and the union of the arms chosen is drawn, the rows of one iteration
+     * split evenly among them. Whatever the instance's label, every sample is a fresh draw of its arm's anchor,
+     * so adding it to the arm keeps the bounds valid; KL-LUCB then starts with those samples in. Not done when
+     * the empty anchor could be enough under some label, when a level-1 anchor has no sample to start from,
+     * when there are more than two labels, or under a sample cap.
+     *
+     * @return pairs (predicate, samples), flattened; empty when nothing is planned
+     */
+    private int[] planAhead(Draw<S> start) {
+        int m = start.size();
+        if (params.maxSamples() > 0 || predicateCount <= params.beamSize() || m == 0) {
+            return new int[0];
+        }
+        int[] raw = oracle.knownLabels(start.samples());
+        if (raw == null || raw.length != m) {
+            return new int[0];
+        }
+        java.util.TreeSet<Integer> labels = new java.util.TreeSet<>();
+        for (int l : raw) {
+            if (l < 0) {
+                return new int[0];
+            }
+            labels.add(l);
+        }
+        if (labels.size() > 2) {
+            return new int[0];
+        }
+        List<Integer> hypotheses = new ArrayList<>(labels);
+        if (labels.size() == 1) {
+            hypotheses.add(-1); // the instance's label is none of theirs: no sample is labelled like it
+        }
+        int[] n = new int[predicateCount];
+        for (int p = 0; p < predicateCount; p++) {
+            for (int i = 0; i < m; i++) {
+                if (start.satisfied().get(i, p)) {
+                    n[p]++;
+                }
+            }
+            if (n[p] == 0) {
+                return new int[0];
+            }
+        }
+        java.util.LinkedHashSet<Integer> union = new java.util.LinkedHashSet<>();
+        int rows = 0;
+        for (int h : hypotheses) {
+            int same = 0;
+            int[] positives = new int[predicateCount];
+            for (int i = 0; i < m; i++) {
+                if (raw[i] == h) {
+                    same++;
+                    for (int p = 0; p < predicateCount; p++) {
+                        if (start.satisfied().get(i, p)) {
+                            positives[p]++;
+                        }
+                    }
+                }
+            }
+            if ((double) same / m > params.threshold()) {
+                return new int[0];
+            }
+            int[] pick = lucbDraws(n, positives, params.beamSize(), 1);
+            rows = Math.max(rows, pick.length * params.batchSize());
+            for (int p : pick) {
+                union.add(p);
+            }
+        }
+        if (union.isEmpty()) {
+            return new int[0];
+        }
+        int each = Math.max(1, rows / union.size());
+        int[] out = new int[2 * union.size()];
+        int j = 0;
+        for (int p : union) {
+            out[j++] = p;
+            out[j++] = each;
+        }
+        return out;
+    }
+
+    /** Hands the samples drawn ahead for level-1 anchors to those anchors, now that they exist. */
+    private void absorbAhead() {
+        for (int j = 0; j < aheadPredicates.size(); j++) {
+            long[] bits = new long[words];
+            int p = aheadPredicates.get(j);
+            bits[p >>> 6] |= 1L << p;
+            Arm arm = arms.get(new Key(bits));
+            if (arm != null) {
+                absorb(arm, aheadDraws.get(j), aheadLabels.get(j), 0);
+            }
+        }
+        aheadPredicates.clear();
+        aheadDraws.clear();
+        aheadLabels.clear();
+    }
+
+    /** Adds a draw's samples, labelled from {@code labels[offset..]}, to the pool and to the arm. */
+    private void absorb(Arm arm, Draw<S> d, boolean[] labels, int offset) {
+        ensurePoolCapacity(poolSize + d.size());
+        for (int i = 0; i < d.size(); i++) {
+            int idx = poolSize++;
+            d.satisfied().copyRow(i, poolBits, idx * words);
+            boolean label = labels[offset + i];
+            poolLabels[idx] = label;
+            poolSamples.add(d.samples().get(i));
+            arm.add(idx, label);
+        }
     }
 
     /** Adds to {@code out} every anchor made of {@code parent} plus one predicate it lacks. */
@@ -229,34 +384,87 @@ public final class AnchorSearch<S> {
             sample(unsampled, 1);
         }
         int k = candidates.size();
+        int[] n = new int[k];
+        int[] positives = new int[k];
         for (int t = 1; ; t++) {
-            List<Arm> ranked = byMeanDescending(candidates);
-            double beta = BernoulliBounds.beta(k, t, params.delta());
-            Arm weakestIn = null;
-            double weakestLower = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < top; i++) {
-                Arm a = ranked.get(i);
-                double lb = BernoulliBounds.lower(a.mean(), beta / a.n);
-                if (lb < weakestLower) {
-                    weakestLower = lb;
-                    weakestIn = a;
-                }
+            for (int i = 0; i < k; i++) {
+                n[i] = candidates.get(i).n;
+                positives[i] = candidates.get(i).positives;
             }
-            Arm strongestOut = null;
-            double strongestUpper = Double.NEGATIVE_INFINITY;
-            for (int i = top; i < ranked.size(); i++) {
-                Arm a = ranked.get(i);
-                double ub = BernoulliBounds.upper(a.mean(), beta / a.n);
-                if (ub > strongestUpper) {
-                    strongestUpper = ub;
-                    strongestOut = a;
-                }
+            int[] pick = lucbDraws(n, positives, top, t);
+            if (pick.length == 0) {
+                return byMeanDescending(candidates).subList(0, top);
             }
-            if (strongestUpper - weakestLower <= params.tau()) {
-                return ranked.subList(0, top);
+            List<Arm> draw = new ArrayList<>(pick.length);
+            for (int i : pick) {
+                draw.add(candidates.get(i));
             }
-            sample(List.of(strongestOut, weakestIn), params.batchSize());
+            int[] ns = new int[draw.size()];
+            Arrays.fill(ns, params.batchSize());
+            sample(draw, ns, List.of());
         }
+    }
+
+    /**
+     * One KL-LUCB iteration over {@code n.length} arms in candidate order, arm i with {@code n[i]} samples of which
+     * {@code positives[i]} are labelled like the instance (every n[i] > 0): the arms to sample in this
+     * iteration's one request, or none when the {@code top} arms of highest mean are confidently apart from the
+     * rest (the upper bound u of the best outsider is within tau of the lower bound l of the weakest insider).
+     * Drawn, in this order: the best outsider and the weakest insider (as in the reference), and up to
+     * {@code extraChallengers} more outsiders that also keep the search from stopping (upper bound above
+     * l + tau), in order of mean: sampling the next challenger in the same request, instead of in a later
+     * iteration, is what saves round trips. Extra samples never weaken the bounds, which hold for any number of
+     * samples per arm at every iteration.
+     */
+    private int[] lucbDraws(int[] n, int[] positives, int top, int t) {
+        int k = n.length;
+        Integer[] order = new Integer[k];
+        for (int i = 0; i < k; i++) {
+            order[i] = i;
+        }
+        // stable: ties keep candidate order
+        Arrays.sort(order, (a, b) -> Double.compare(mean(positives[b], n[b]), mean(positives[a], n[a])));
+        double beta = BernoulliBounds.beta(k, t, params.delta());
+        int weakestIn = -1;
+        double weakestLower = Double.POSITIVE_INFINITY;
+        for (int r = 0; r < top; r++) {
+            int a = order[r];
+            double lb = BernoulliBounds.lower(mean(positives[a], n[a]), beta / n[a]);
+            if (lb < weakestLower) {
+                weakestLower = lb;
+                weakestIn = a;
+            }
+        }
+        int strongestOut = -1;
+        double strongestUpper = Double.NEGATIVE_INFINITY;
+        for (int r = top; r < k; r++) {
+            int a = order[r];
+            double ub = BernoulliBounds.upper(mean(positives[a], n[a]), beta / n[a]);
+            if (ub > strongestUpper) {
+                strongestUpper = ub;
+                strongestOut = a;
+            }
+        }
+        if (strongestUpper - weakestLower <= params.tau()) {
+            return new int[0];
+        }
+        int[] draw = new int[2 + extraChallengers];
+        int size = 0;
+        draw[size++] = strongestOut;
+        draw[size++] = weakestIn;
+        int limit = size + extraChallengers;
+        double bar = weakestLower + params.tau();
+        for (int r = top; r < k && size < limit; r++) {
+            int a = order[r];
+            if (a != strongestOut && BernoulliBounds.upper(mean(positives[a], n[a]), beta / n[a]) > bar) {
+                draw[size++] = a;
+            }
+        }
+        return Arrays.copyOf(draw, size);
+    }
+
+    private static double mean(int positives, int n) {
+        return n == 0 ? 0.0 : (double) positives / n;
     }
 
     /** Samples each chosen anchor until its precision is confidently on one side of the threshold. */
@@ -295,43 +503,62 @@ public final class AnchorSearch<S> {
 
     /** Draws {@code n} samples for each arm and labels all of them in one oracle call. */
     private void sample(List<Arm> targets, int n) throws Exception {
-        long total = (long) n * targets.size();
-        if (params.maxSamples() > 0 && poolSize + total > params.maxSamples()) {
+        int[] ns = new int[targets.size()];
+        Arrays.fill(ns, n);
+        sample(targets, ns, List.of());
+    }
+
+    /**
+     * Draws {@code ns[j]} samples for arm {@code j}, and {@code validationSamples} fresh samples for each arm of
+     * {@code validate} (kept apart, never seen by the search), and labels all of them in one oracle call.
+     */
+    private void sample(List<Arm> targets, int[] ns, List<Arm> validate) throws Exception {
+        long total = 0;
+        for (int n : ns) {
+            total += n;
+        }
+        if (total > 0 && params.maxSamples() > 0 && poolSize + total > params.maxSamples()) {
             throw new BudgetExhausted("max_samples");
         }
-        if (System.nanoTime() > deadlineNanos) {
+        if (total > 0 && System.nanoTime() > deadlineNanos) {
             throw new BudgetExhausted("time_budget");
         }
         List<Draw<S>> draws = new ArrayList<>(targets.size());
-        List<S> batch = new ArrayList<>((int) total);
-        for (Arm arm : targets) {
-            Draw<S> d = sampler.draw(arm.predicates, n, rng);
-            if (d.size() != n) {
-                throw new IllegalStateException("sampler returned " + d.size() + " samples, " + n + " asked");
-            }
+        List<S> batch = new ArrayList<>((int) total + validate.size() * params.validationSamples());
+        for (int j = 0; j < targets.size(); j++) {
+            Draw<S> d = draw(targets.get(j).predicates, ns[j]);
             draws.add(d);
             batch.addAll(d.samples());
+        }
+        for (Arm arm : validate) {
+            batch.addAll(draw(arm.predicates, params.validationSamples()).samples());
         }
         boolean[] labels = oracle.sameLabel(batch);
         rounds++;
         if (labels.length != batch.size()) {
             throw new IllegalStateException("oracle labelled " + labels.length + " of " + batch.size() + " samples");
         }
-        ensurePoolCapacity(poolSize + batch.size());
         int offset = 0;
         for (int j = 0; j < targets.size(); j++) {
-            Arm arm = targets.get(j);
             Draw<S> d = draws.get(j);
-            for (int i = 0; i < d.size(); i++) {
-                int idx = poolSize++;
-                d.satisfied().copyRow(i, poolBits, idx * words);
-                boolean label = labels[offset + i];
-                poolLabels[idx] = label;
-                poolSamples.add(d.samples().get(i));
-                arm.add(idx, label);
-            }
+            absorb(targets.get(j), d, labels, offset);
             offset += d.size();
         }
+        for (Arm arm : validate) {
+            int positives = 0;
+            for (int i = 0; i < params.validationSamples(); i++) {
+                positives += labels[offset++] ? 1 : 0;
+            }
+            arm.validationPositives = positives;
+        }
+    }
+
+    private Draw<S> draw(int[] anchor, int n) {
+        Draw<S> d = sampler.draw(anchor, n, rng);
+        if (d.size() != n) {
+            throw new IllegalStateException("sampler returned " + d.size() + " samples, " + n + " asked");
+        }
+        return d;
     }
 
     private void ensurePoolCapacity(int samples) {
@@ -398,6 +625,8 @@ public final class AnchorSearch<S> {
         int n;
         int positives;
         double coverage;
+        /** Labels like the instance among this arm's fresh validation samples; -1 until they are drawn. */
+        int validationPositives = -1;
 
         Arm(int[] predicates, Key key, IntList samples) {
             this.predicates = predicates;

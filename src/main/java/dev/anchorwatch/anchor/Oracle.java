@@ -10,4 +10,14 @@ import java.util.List;
 @FunctionalInterface
 public interface Oracle<S> {
     boolean[] sameLabel(List<S> samples) throws Exception;
+
+    /**
+     * The model's labels of these samples that are known without calling it (for instance the labels of a
+     * tabular model's training rows, fetched once), as class indices, −1 where unknown; {@code null} (the
+     * default) when none are. The search uses them only to plan which samples its first request carries, never
+     * as answers: answers come from {@link #sameLabel}.
+     */
+    default int[] knownLabels(List<S> samples) {
+        return null;
+    }
 }

@@ -69,6 +69,18 @@ final class BlackBox {
         }
     }
 
+    /** The model's training labels of these rows where the cache holds them (-1 elsewhere); null without one. */
+    int[] trainingLabels(List<double[]> rows) {
+        if (cache == null || !cache.hasTraining()) {
+            return null;
+        }
+        int[] out = new int[rows.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = cache.trainingLabel(rows.get(i));
+        }
+        return out;
+    }
+
     /** Labels for a batch, bypassing the cache (counted like any call). */
     int[] predictUncached(Instances batch) {
         try {

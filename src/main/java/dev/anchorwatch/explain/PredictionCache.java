@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (fetched once per explainer and shared by its explanations: a perturbation equal to a training row needs no
  * call) and the labels of the samples one explanation has sent (least recently used evicted first when the
  * bytes run out). A label is a function of the row as long as the model does not change, so a cached label
- * gives an explanation exactly the label a call would have: same seed, same explanation, fewer calls. An
+ * gives an explanation exactly the label a call would have: same seed, same explanation, fewer calls (the
+ * training tier also lets the search plan its first request, see {@link #trainingLabel}, so it shapes which
+ * samples are drawn; being fixed per explainer, it never makes a retry differ). An
  * explanation works on {@link #forExplanation()}, a view sharing the training tier with an empty sample tier of
  * its own, so that what it sends (and its counters) never depends on other explanations. Thread-safe.
  */
@@ -91,6 +93,15 @@ public final class PredictionCache {
         }
         hits.incrementAndGet();
         return label;
+    }
+
+    /**
+     * The training label of {@code row}, or -1 when it is not a training row: a look that neither counts as a hit
+     * or miss nor touches the sample tier's order.
+     */
+    public synchronized int trainingLabel(double[] row) {
+        Integer label = training.get(new Key(row));
+        return label == null ? -1 : label;
     }
 
     public synchronized void put(double[] row, int label) {

@@ -105,18 +105,27 @@ public final class TabularModelExplainer implements ModelExplainer {
                 cache == null ? null : cache.forExplanation(), cancel);
         // the instance's own label travels with the search's first batch: one round trip fewer
         int[] labelOf = {-1};
-        Oracle<double[]> oracle = samples -> {
-            if (labelOf[0] < 0) {
-                double[][] rows = new double[samples.size() + 1][];
-                rows[0] = instance;
-                for (int i = 0; i < samples.size(); i++) {
-                    rows[i + 1] = samples.get(i);
+        Oracle<double[]> oracle = new Oracle<>() {
+            @Override
+            public boolean[] sameLabel(List<double[]> samples) {
+                if (labelOf[0] < 0) {
+                    double[][] rows = new double[samples.size() + 1][];
+                    rows[0] = instance;
+                    for (int i = 0; i < samples.size(); i++) {
+                        rows[i + 1] = samples.get(i);
+                    }
+                    int[] labels = box.predict(new Instances.Rows(rows));
+                    labelOf[0] = labels[0];
+                    return BlackBox.same(Arrays.copyOfRange(labels, 1, labels.length), labelOf[0]);
                 }
-                int[] labels = box.predict(new Instances.Rows(rows));
-                labelOf[0] = labels[0];
-                return BlackBox.same(Arrays.copyOfRange(labels, 1, labels.length), labelOf[0]);
+                return BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), labelOf[0]);
             }
-            return BlackBox.same(box.predict(new Instances.Rows(samples.toArray(double[][]::new))), labelOf[0]);
+
+            // the training labels let the search plan its first request, which brings the instance's label
+            @Override
+            public int[] knownLabels(List<double[]> samples) {
+                return box.trainingLabels(samples);
+            }
         };
         TabularExplanation te;
         try {

@@ -18,7 +18,7 @@ class AnchorSearchTest {
     private static final long P0 = 1L, P1 = 2L, P2 = 4L, P3 = 8L;
 
     /** Counts calls and rows, labelling each sample by a rule over its predicate bits. */
-    private static final class RuleOracle implements Oracle<Long> {
+    private static class RuleOracle implements Oracle<Long> {
         final LongPredicate rule;
         final List<Integer> callSizes = new ArrayList<>();
 
@@ -41,6 +41,18 @@ class AnchorSearchTest {
         int[] c = a.clone();
         Arrays.sort(c);
         return c;
+    }
+
+    /** A RuleOracle that also knows every sample's label without a call (1 where the rule holds, else 0). */
+    private static final class KnowingOracle extends RuleOracle {
+        KnowingOracle(LongPredicate rule) {
+            super(rule);
+        }
+
+        @Override
+        public int[] knownLabels(List<Long> samples) {
+            return samples.stream().mapToInt(b -> rule.test(b) ? 1 : 0).toArray();
+        }
     }
 
     @Test
@@ -211,5 +223,63 @@ class AnchorSearchTest {
                 AnchorParams.DEFAULTS.withBeamSize(3), new SplittableRandom(8));
         assertTrue(r.success());
         assertArrayEquals(new int[] {2, 3}, sorted(r.predicates()));
+    }
+
+    @Test
+    void eachKlLucbIterationAlsoSamplesTheNextChallenger() throws Exception {
+        RuleOracle oracle = new RuleOracle(b -> (b & (P1 | P3)) == (P1 | P3));
+        AnchorResult<Long> r = AnchorSearch.run(new SyntheticSampler(8, 0.5), oracle, AnchorParams.DEFAULTS,
+                new SplittableRandom(7), 1);
+        assertTrue(r.success());
+        assertArrayEquals(new int[] {1, 3}, sorted(r.predicates()));
+        // best outsider, weakest insider and the next outsider still in contention: three batches in one call
+        assertTrue(oracle.callSizes.contains(300), oracle.callSizes.toString());
+        assertTrue(oracle.callSizes.stream().allMatch(n -> n <= 300), oracle.callSizes.toString());
+        // and fewer calls than the reference's two arms per iteration, over a few seeds
+        long with = 0;
+        long without = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            LongPredicate rule = b -> (b & (P1 | P3)) == (P1 | P3);
+            with += AnchorSearch.run(new SyntheticSampler(8, 0.5), new RuleOracle(rule), AnchorParams.DEFAULTS,
+                    new SplittableRandom(seed), 1).rounds();
+            without += AnchorSearch.run(new SyntheticSampler(8, 0.5), new RuleOracle(rule), AnchorParams.DEFAULTS,
+                    new SplittableRandom(seed)).rounds();
+        }
+        assertTrue(with < without, with + " calls with one extra challenger, " + without + " without");
+    }
+
+    @Test
+    void knownLabelsLetTheFirstRequestCarryLevelOneDraws() throws Exception {
+        LongPredicate rule = b -> (b & (P0 | P2)) == (P0 | P2);
+        long plainRounds = 0;
+        long knowingRounds = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            RuleOracle plain = new RuleOracle(rule);
+            AnchorResult<Long> a = AnchorSearch.run(new SyntheticSampler(6, 0.5), plain, AnchorParams.DEFAULTS,
+                    new SplittableRandom(seed));
+            KnowingOracle knowing = new KnowingOracle(rule);
+            AnchorResult<Long> b = AnchorSearch.run(new SyntheticSampler(6, 0.5), knowing, AnchorParams.DEFAULTS,
+                    new SplittableRandom(seed));
+            // without known labels the first call is the empty anchor's 100 samples alone
+            assertEquals(100, plain.callSizes.get(0));
+            // with them it also carries one KL-LUCB iteration's rows (at most three batches), split over the
+            // arms either label of the instance would have drawn
+            int ahead = knowing.callSizes.get(0) - 100;
+            assertTrue(ahead > 0 && ahead <= 300, "first call " + knowing.callSizes.get(0));
+            // the answer is the same rule, found with the same care
+            assertTrue(a.success() && b.success(), "seed " + seed);
+            assertArrayEquals(new int[] {0, 2}, sorted(b.predicates()));
+            assertEquals(1.0, b.validation().precision());
+            plainRounds += a.rounds();
+            knowingRounds += b.rounds();
+            // deterministic per seed
+            AnchorResult<Long> again = AnchorSearch.run(new SyntheticSampler(6, 0.5), new KnowingOracle(rule),
+                    AnchorParams.DEFAULTS, new SplittableRandom(seed));
+            assertArrayEquals(b.predicates(), again.predicates());
+            assertEquals(b.samples(), again.samples());
+            assertEquals(b.rounds(), again.rounds());
+        }
+        assertTrue(knowingRounds < plainRounds, knowingRounds + " rounds with known labels, " + plainRounds
+                + " without");
     }
 }

@@ -98,10 +98,12 @@ class TrustedSuccessTest {
         AnchorParams off = on.withValidationSamples(0);
         Outcome before = run(off, 40);
         Outcome after = run(on, 40);
-        // seeds are fixed, so these counts are exact for this data and model: without the check, 5 of 29
-        // claimed anchors keep the label on fewer than 90% of fresh samples; with it, 2 of 24 (anchors at
-        // 0.87-0.90 cannot be told from 0.91 on 100 fresh samples; validation_samples buys more power)
-        assertTrue(before.overClaimed() >= 4, before.lines().toString());
+        // seeds are fixed, so these counts are exact for this data and model: without the check, 3 of 29
+        // claimed anchors keep the label on fewer than 90% of fresh samples; with it, 1 of 24 (anchors at
+        // 0.87-0.90 cannot be told from 0.91 on 100 fresh samples; validation_samples buys more power). With
+        // the reference's two arms per KL-LUCB iteration it was 5 of 29 and 2 of 24: the extra challenger
+        // (AnchorTabular.EXTRA_CHALLENGERS) samples the runners-up more, so fewer over-claims reach the check
+        assertTrue(before.overClaimed() >= 3, before.lines().toString());
         assertTrue(after.overClaimed() * 2 <= before.overClaimed(), after.lines().toString());
         assertTrue(after.claimed() >= before.claimed() * 3 / 4, "most successes survive: " + after.lines());
         assertEquals(0, after.zeroCoverageSuccesses());
