@@ -400,17 +400,26 @@ class ConservationTest {
             }
             failedExpected.forEach(s -> assertEquals(ExplanationRecord.TYPE_FAILED, rowsByInference.get(s).get("type")));
 
-            // ---- the JSON-lines log: one line per published event ----
-            List<String> lines = Files.readAllLines(LOG_FILE, StandardCharsets.UTF_8);
-            Map<String, Long> linesBySubject = lines.stream().map(l -> {
+            // ---- the JSON-lines log: one line per published explanation, and the same served updates as Kafka ----
+            List<JsonNode> lines = new ArrayList<>();
+            for (String l : Files.readAllLines(LOG_FILE, StandardCharsets.UTF_8)) {
                 try {
-                    return JSON.readTree(l).path("subject").asText();
+                    lines.add(JSON.readTree(l));
                 } catch (Exception e) {
                     throw new AssertionError(l, e);
                 }
-            }).collect(Collectors.groupingBy(s -> s, TreeMap::new, Collectors.counting()));
+            }
+            Map<String, Long> linesBySubject = lines.stream()
+                    .filter(l -> !ServedPrediction.TYPE.equals(l.path("type").asText()))
+                    .collect(Collectors.groupingBy(l -> l.path("subject").asText(), TreeMap::new, Collectors.counting()));
             assertEquals(subjects, linesBySubject.keySet());
             linesBySubject.forEach((s, n) -> assertEquals(1L, n, s));
+            Map<String, Long> servedLines = lines.stream()
+                    .filter(l -> ServedPrediction.TYPE.equals(l.path("type").asText()))
+                    .collect(Collectors.groupingBy(l -> l.path("subject").asText(), TreeMap::new, Collectors.counting()));
+            assertTrue(servedLines.keySet().containsAll(servedUpdates.keySet()),
+                    "the log sink gets the served updates Kafka gets: " + servedLines.keySet() + " " + servedUpdates.keySet());
+            servedLines.forEach((s, n) -> assertEquals(1L, n, "served updates of " + s + " in the log"));
 
             // ---- every input record acknowledged, and so committed, after all this ----
             assertTrue(kafka.committed(GROUP, TOPIC, last.partition()) > last.offset());
