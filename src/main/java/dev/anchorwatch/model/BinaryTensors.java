@@ -35,7 +35,8 @@ public final class BinaryTensors {
             p.skipChildren();
             long end = p.currentLocation().getByteOffset();
             if (end < 0 || end > body.length) {
-                throw new IllegalStateException("parser reported offset " + end + " for a " + body.length + "-byte body");
+                // no byte offset: the parser read the body as UTF-16 or UTF-32 (it starts with a zero byte)
+                throw new IllegalArgumentException("body is not UTF-8 JSON");
             }
             return (int) end;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
