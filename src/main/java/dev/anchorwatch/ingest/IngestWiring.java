@@ -55,8 +55,9 @@ public class IngestWiring {
         // the series dashboards rate over exist from the start, at zero
         registry.counter("anchorwatch.pairing.evictions", "reason", "bytes");
         registry.counter("anchorwatch.pairing.evictions", "reason", "ttl");
-        Gauge.builder("anchorwatch.pairing.entries", pairing, p -> p.size()).register(registry);
-        Gauge.builder("anchorwatch.pairing.bytes", pairing, p -> p.bytes()).baseUnit("bytes").register(registry);
+        Gauge.builder("anchorwatch.pairing.entries", pairing, p -> p.size()).strongReference(true).register(registry);
+        Gauge.builder("anchorwatch.pairing.bytes", pairing, p -> p.bytes()).baseUnit("bytes").strongReference(true)
+                .register(registry);
         return pairing;
     }
 }

@@ -52,9 +52,12 @@ public class ViewerWiring {
         MemoryExplanationStore store = new MemoryExplanationStore(max, (reason, n) ->
                 Counter.builder("anchorwatch.viewer.store.evictions").tag("reason", reason)
                         .description("explanations the viewer's in-memory store dropped").register(meters).increment(n));
+        // strong references: a weakly held store can be collected while the gauge stays registered (test apps
+        // restarting in one JVM share Micrometer's global registry), and a gauge of a collected object disappears
         Gauge.builder("anchorwatch.viewer.store.bytes", store, MemoryExplanationStore::bytes).baseUnit("bytes")
+                .strongReference(true)
                 .description("estimated bytes held by the viewer's in-memory store").register(meters);
-        Gauge.builder("anchorwatch.viewer.store.entries", store, MemoryExplanationStore::size)
+        Gauge.builder("anchorwatch.viewer.store.entries", store, MemoryExplanationStore::size).strongReference(true)
                 .description("explanations held by the viewer's in-memory store").register(meters);
         LOG.infof("explanation viewer: recent explanations in memory (at most %d bytes)", max);
         return store;
