@@ -82,11 +82,6 @@ public final class ImageModelExplainer implements ModelExplainer {
     }
 
     @Override
-    public Explained explain(JsonNode instanceNode, long seed) {
-        return explain(instanceNode, seed, Cancellation.NONE);
-    }
-
-    @Override
     public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         Input input = parseInstance(instanceNode);

@@ -14,17 +14,16 @@ public interface ModelExplainer extends AutoCloseable {
      * @return the explanation in Alibi's JSON shape
      * @throws ExplainException for bad input (permanent) or predictor trouble (transient or not)
      */
-    Explained explain(JsonNode instance, long seed);
+    default Explained explain(JsonNode instance, long seed) {
+        return explain(instance, seed, Cancellation.NONE);
+    }
 
     /**
      * As {@link #explain(JsonNode, long)}, stopping when {@code cancel} is cancelled: no predictor call is sent after
      * that, a pending one is abandoned, and the explanation throws {@link Cancellation.Cancelled}. The explainers of
-     * this package check it before every predictor batch; by default it is checked once, before starting.
+     * this package check it before every predictor batch.
      */
-    default Explained explain(JsonNode instance, long seed, Cancellation cancel) {
-        cancel.check();
-        return explain(instance, seed);
-    }
+    Explained explain(JsonNode instance, long seed, Cancellation cancel);
 
     @Override
     default void close() {

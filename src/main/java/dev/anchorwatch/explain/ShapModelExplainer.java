@@ -66,11 +66,6 @@ public final class ShapModelExplainer implements ModelExplainer {
     }
 
     @Override
-    public Explained explain(JsonNode instanceNode, long seed) {
-        return explain(instanceNode, seed, Cancellation.NONE);
-    }
-
-    @Override
     public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         double[] x = TabularModelExplainer.parseInstance(instanceNode, features, spec.name());

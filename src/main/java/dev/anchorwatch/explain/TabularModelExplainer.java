@@ -90,11 +90,6 @@ public final class TabularModelExplainer implements ModelExplainer {
     }
 
     @Override
-    public Explained explain(JsonNode instanceNode, long seed) {
-        return explain(instanceNode, seed, Cancellation.NONE);
-    }
-
-    @Override
     public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         double[] instance = parseInstance(instanceNode);

@@ -206,11 +206,6 @@ public final class TextModelExplainer implements ModelExplainer {
     }
 
     @Override
-    public Explained explain(JsonNode instanceNode, long seed) {
-        return explain(instanceNode, seed, Cancellation.NONE);
-    }
-
-    @Override
     public Explained explain(JsonNode instanceNode, long seed, Cancellation cancel) {
         long start = System.nanoTime();
         String text = parseInstance(instanceNode);

@@ -38,7 +38,8 @@ class RequestAdmissionTest {
         }
 
         @Override
-        public Explained explain(JsonNode instance, long seed) {
+        public Explained explain(JsonNode instance, long seed, Cancellation cancel) {
+            cancel.check(); // as the real explainers do before their first predictor call
             started.incrementAndGet();
             twoRunning.countDown();
             if (instance.asInt() == -1) {
