@@ -1,37 +1,28 @@
 package dev.anchorwatch.api;
 
-import java.util.Collection;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.anchorwatch.explain.ExplanationService;
-import dev.anchorwatch.ingest.KafkaIngress;
 import dev.anchorwatch.ingest.Pairing;
 import dev.anchorwatch.publish.ExplanationPublisher;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 /**
- * Registers, at start, the gauges that read the service's state (workers, pairing window, Kafka ingress) and the
+ * Registers, at start, the gauges that read the service's state (the workers; the pairing window and the Kafka ingress register their own) and the
  * counters of every model and sink at zero, so that every series a dashboard or alert queries exists from the
  * first scrape (a rate over a series that does not exist yet is no data, not zero).
  */
 @Singleton
 public class MetricsWiring {
 
-    /** The Kafka client's per-partition lag, as Quarkus' Micrometer Kafka binder names it. */
-    static final String CLIENT_LAG = "kafka.consumer.fetch.manager.records.lag";
-
     void onStart(@Observes StartupEvent ev, ServiceMetrics metrics, ExplanationService service, Pairing pairing,
-                 ExplanationPublisher publisher, Instance<KafkaIngress> kafka,
-                 @ConfigProperty(name = "anchorwatch.ingest.kafka.enabled", defaultValue = "false") boolean kafkaEnabled,
-                 @ConfigProperty(name = "anchorwatch.ingest.kafka.topic", defaultValue = "") String topic) {
+                 ExplanationPublisher publisher,
+                 @ConfigProperty(name = "anchorwatch.ingest.kafka.enabled", defaultValue = "false") boolean kafkaEnabled) {
         MeterRegistry registry = metrics.registry();
         Gauge.builder(ServiceMetrics.WORKERS_BUSY, service, ExplanationService::busy).strongReference(true)
                 .description("Explanations running now").register(registry);
@@ -46,17 +37,7 @@ public class MetricsWiring {
 
         // the pairing window's meters are registered with the window itself (IngestWiring)
 
-        Gauge.builder(ServiceMetrics.KAFKA_LAG, registry, r -> kafkaEnabled ? lag(r, topic) : 0).strongReference(true)
-                .description("Records of the ingress topic not consumed yet (0 when the Kafka ingress is off)")
-                .register(registry);
-        Gauge.builder(ServiceMetrics.KAFKA_IDLE, registry, r -> {
-            if (!kafkaEnabled || lag(r, topic) <= 0 || !kafka.isResolvable()) {
-                return 0;
-            }
-            return kafka.get().secondsSinceProgress();
-        }).strongReference(true).baseUnit("seconds")
-                .description("Seconds since the Kafka ingress last finished a record, while records wait (0 otherwise)")
-                .register(registry);
+        // the Kafka ingress's lag and idle gauges are registered by the ingress itself (KafkaIngress)
 
         // the series alerts and dashboards divide by or rate over, at zero
         metrics.ingestEvents("http", "request", "explained");
@@ -70,23 +51,5 @@ public class MetricsWiring {
             metrics.ingestEvents("kafka", "request", "explained");
             metrics.deadLetters("kafka", "malformed");
         }
-    }
-
-    /** Sum of the consumer's per-partition lag on {@code topic}, as the Kafka client reports it. */
-    static double lag(MeterRegistry registry, String topic) {
-        Collection<Gauge> gauges = registry.find(CLIENT_LAG).gauges();
-        double sum = 0;
-        for (Gauge g : gauges) {
-            Meter.Id id = g.getId();
-            String t = id.getTag("topic");
-            if (t != null && !t.equals(topic) && !t.equals(topic.replace('.', '_'))) {
-                continue;
-            }
-            double v = g.value();
-            if (!Double.isNaN(v) && v > 0) {
-                sum += v;
-            }
-        }
-        return sum;
     }
 }

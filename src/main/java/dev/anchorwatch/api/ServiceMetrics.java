@@ -34,8 +34,6 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
     public static final String PAIRING_ENTRIES = "anchorwatch.pairing.entries";
     public static final String PAIRING_BYTES = "anchorwatch.pairing.bytes";
     public static final String PAIRING_EVICTIONS = "anchorwatch.pairing.evictions";
-    public static final String KAFKA_LAG = "anchorwatch.kafka.ingress.lag";
-    public static final String KAFKA_IDLE = "anchorwatch.kafka.ingress.idle.seconds";
     public static final String KAFKA_RETRIES = "anchorwatch.kafka.ingress.retries";
     public static final String SINK_PUBLISH = "anchorwatch.sink.publish";
     public static final String SINK_DURATION = "anchorwatch.sink.duration";

@@ -95,8 +95,6 @@ public class KafkaIngress {
     Admission admission;
 
     /** System.nanoTime() of the last record this ingress finished (acknowledged or dead-lettered); start-up before. */
-    private volatile long lastProgress = System.nanoTime();
-
     private KafkaIngressHandler handler;
     private KafkaDeadLetters deadLetters;
     private ScheduledExecutorService lagReader;
@@ -130,10 +128,7 @@ public class KafkaIngress {
                 return CompletableFuture.<Void>completedFuture(null);
             }
             acking.incrementAndGet();
-            return record.ack().whenComplete((v, e) -> {
-                acking.decrementAndGet();
-                lastProgress = System.nanoTime();
-            });
+            return record.ack().whenComplete((v, e) -> acking.decrementAndGet());
         });
     }
 
@@ -225,13 +220,17 @@ public class KafkaIngress {
         return millis < 0 ? -1 : millis;
     }
 
-    /** Seconds since this ingress last finished a record (or started); the idle gauge shows it while records wait. */
-    public double secondsSinceProgress() {
-        return (System.nanoTime() - lastProgress) / 1e9;
-    }
-
-    /** When enabled, the handler and its meters exist from the start, so lag and idle time show before any record. */
+    /**
+     * The lag and idle gauges exist from the start (0 while the ingress is off or has seen nothing), so that alerts
+     * and dashboards find them; when enabled, the handler is made now too.
+     */
     void onStart(@Observes StartupEvent event) {
+        Gauge.builder("anchorwatch.kafka.ingress.lag", this, k -> k.status().lag()).strongReference(true)
+                .description("Records waiting in the Kafka ingress's assigned partitions, not yet finished (0 when off)")
+                .register(registry);
+        Gauge.builder("anchorwatch.kafka.ingress.idle.seconds", this, k -> k.status().idleSeconds()).strongReference(true)
+                .description("Seconds since the Kafka ingress last finished a record while records were waiting")
+                .baseUnit("seconds").register(registry);
         if (config.kafka().enabled()) {
             handler();
         }
@@ -246,12 +245,6 @@ public class KafkaIngress {
             handler = new KafkaIngressHandler(decoder, admission, ingress, deadLetters,
                     new KafkaIngressHandler.Backoff(kafka.initialBackoff(), kafka.backoffFactor(), kafka.maxBackoff()),
                     kafka.maxAge(), new Metrics(registry, observer), System::nanoTime, System::currentTimeMillis);
-            Gauge.builder("anchorwatch.kafka.ingress.lag", lag, l -> Math.max(0, l.get()))
-                    .description("Records waiting in the Kafka ingress's assigned partitions, not yet finished")
-                    .baseUnit("records").register(registry);
-            Gauge.builder("anchorwatch.kafka.ingress.idle.seconds", this, k -> k.status().idleSeconds())
-                    .description("Seconds since the Kafka ingress last finished a record while records were waiting")
-                    .baseUnit("seconds").register(registry);
             lagReader = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "anchorwatch-kafka-ingress-lag");
                 t.setDaemon(true);
