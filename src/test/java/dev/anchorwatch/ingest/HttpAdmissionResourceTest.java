@@ -35,6 +35,9 @@ import dev.anchorwatch.testsupport.Http;
 @TestProfile(HttpAdmissionResourceTest.Profile.class)
 class HttpAdmissionResourceTest {
 
+    @jakarta.inject.Inject
+    Admission admission;
+
     static final Path LOG = Path.of("target", "http-admission-test", "app.log");
 
     public static class Profile implements QuarkusTestProfile {
@@ -159,14 +162,14 @@ class HttpAdmissionResourceTest {
                 KServeEvents.request("slow-body"), HttpRequest.BodyPublishers.ofInputStream(() -> slow)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(sending.await(20, TimeUnit.SECONDS));
-        HttpResponse<String> busy = null;
-        for (int i = 0; i < 100; i++) { // the server may not have taken the place yet: it takes it on the first bytes
-            busy = post(KServeEvents.request("refused"), HttpRequest.BodyPublishers.ofString(KServeEvents.V1_REQUEST));
-            if (busy.statusCode() == 429) {
-                break;
-            }
+        // the server takes the place once the first bytes are dispatched to the resource: wait for that, rather
+        // than race it (a request that slipped in first was explained, and its id then answered as a duplicate)
+        for (int i = 0; i < 400 && admission.decodesInFlight() < 1; i++) {
             Thread.sleep(50);
         }
+        assertEquals(1, admission.decodesInFlight(), "the slow request holds the only decode place");
+        HttpResponse<String> busy = post(KServeEvents.request("refused"),
+                HttpRequest.BodyPublishers.ofString(KServeEvents.V1_REQUEST));
         assertEquals(429, busy.statusCode(), busy.body());
         assertEquals("3", busy.headers().firstValue("Retry-After").orElse(null));
         assertTrue(busy.body().contains("decoding places are busy"), busy.body());
