@@ -96,8 +96,12 @@ public final class ImageModelExplainer implements ModelExplainer {
                     + e.getMessage(), e);
         }
         ImagePerturber perturber = segmented.perturber();
+        // rendered images come back here once their request is answered and are drawn again by the next chunk:
+        // no more are held than before (one round's chunks in flight), but they are not allocated and collected
+        // again every round (200 MB per explanation of a 299x299x3 image, most of its time in collections)
+        ArrayDeque<float[]> spare = new ArrayDeque<>();
         Oracle<Perturbation> oracle = samples ->
-                BlackBox.same(predictRendered(samples, perturber, input.tensorShape(), box), label);
+                BlackBox.same(predictRendered(samples, perturber, input.tensorShape(), box, spare), label);
         AnchorParams params = spec.params();
         params = params.withNCoveredExamples(Math.min(params.nCoveredExamples(), options.maxExamples()));
         ImageExplanation ie;
@@ -240,36 +244,51 @@ public final class ImageModelExplainer implements ModelExplainer {
 
     /**
      * Labels for the samples of one search round: rendered and sent {@code rowsPerRequest} at a time, at most
-     * {@code concurrency} requests in flight, so a round of a large image never sits in memory whole.
+     * {@code concurrency} requests in flight, so a round of a large image never sits in memory whole. Images are
+     * rendered into arrays taken from {@code spare}, and given back to it once their request is answered (never
+     * after a failure: a cancelled request may still be reading them).
      */
     private int[] predictRendered(List<Perturbation> samples, ImagePerturber perturber, int[] tensorShape,
-                                  BlackBox box) {
+                                  BlackBox box, ArrayDeque<float[]> spare) {
         int n = samples.size();
         int[] labels = new int[n];
-        ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+        ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
         try {
             for (int from = 0; from < n; from += rowsPerRequest) {
                 int to = Math.min(n, from + rowsPerRequest);
-                float[][] chunk = new float[to - from][];
+                float[][] images = new float[to - from][];
                 for (int i = from; i < to; i++) {
-                    chunk[i - from] = perturber.render(samples.get(i));
+                    float[] image = spare.poll();
+                    if (image == null) {
+                        image = new float[perturber.valuesPerImage()];
+                    }
+                    perturber.renderInto(samples.get(i), image, 0);
+                    images[i - from] = image;
                 }
                 int offset = from;
-                CompletableFuture<Void> f = box.predictAsync(new Instances.Tensors(chunk, tensorShape))
+                CompletableFuture<Void> f = box.predictAsync(new Instances.Tensors(images, tensorShape))
                         .thenAccept(part -> System.arraycopy(part, 0, labels, offset, part.length));
-                inFlight.add(f);
+                inFlight.add(new Chunk(f, images));
                 if (inFlight.size() >= concurrency) {
-                    inFlight.poll().join();
+                    inFlight.poll().awaitAndGiveBack(spare);
                 }
             }
             while (!inFlight.isEmpty()) {
-                inFlight.poll().join();
+                inFlight.poll().awaitAndGiveBack(spare);
             }
         } catch (CompletionException e) {
-            inFlight.forEach(f -> f.cancel(false));
+            inFlight.forEach(c -> c.answer.cancel(false));
             throw box.translate(e);
         }
         return labels;
+    }
+
+    /** A request in flight and the rendered images it carries. */
+    private record Chunk(CompletableFuture<Void> answer, float[][] images) {
+        void awaitAndGiveBack(ArrayDeque<float[]> spare) {
+            answer.join();
+            java.util.Collections.addAll(spare, images);
+        }
     }
 
     // ---- instances

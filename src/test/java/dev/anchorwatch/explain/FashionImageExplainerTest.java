@@ -139,6 +139,48 @@ class FashionImageExplainerTest {
     }
 
     @Test
+    void renderedImagesReusedAcrossRequestsNeverChangeALabel() throws Exception {
+        // 7 images per request, 3 in flight on a slow pool: an array given back before its request was answered
+        // would be rendered over while the model still reads it, and the labels (hence the search) would change
+        ExplainerSpec small = SpecLoader.loadResource("demo/fashion.yaml", tree -> ((ObjectNode) tree.get("predictor"))
+                .put("url", server.baseUrl()).put("max_rows_per_request", 7).put("max_concurrency", 3));
+        ExplainerSpec whole = SpecLoader.loadResource("demo/fashion.yaml", tree -> ((ObjectNode) tree.get("predictor"))
+                .put("url", server.baseUrl()).put("max_rows_per_request", 100_000));
+        java.util.concurrent.ExecutorService slow = java.util.concurrent.Executors.newFixedThreadPool(3);
+        dev.anchorwatch.model.Classifier delayed = new dev.anchorwatch.model.Classifier() {
+            @Override
+            public double[] probabilities(double[] row) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                return model.probabilities(row);
+            }
+
+            @Override
+            public int classes() {
+                return model.classes();
+            }
+
+            @Override
+            public int features() {
+                return model.features();
+            }
+        };
+        try (ImageModelExplainer pooled = ExplainerFactory.image(small, Predictors.inProcess(delayed, slow));
+             ImageModelExplainer plain = ExplainerFactory.image(whole, Predictors.inProcess(model))) {
+            for (int i = 0; i < 3; i++) {
+                JsonNode instance = nested(TestImages.fashion().get(i));
+                Explained a = pooled.explain(instance, 40 + i);
+                Explained b = plain.explain(instance, 40 + i);
+                assertEquals(b.json().get("data").get("anchor"), a.json().get("data").get("anchor"), "image " + i);
+                assertEquals(b.precision(), a.precision(), "image " + i);
+                assertEquals(b.predictorRows(), a.predictorRows(), "image " + i);
+                assertTrue(a.predictorCalls() > b.predictorCalls(), "the small spec splits rounds into requests");
+            }
+        } finally {
+            slow.shutdownNow();
+        }
+    }
+
+    @Test
     void base64PngsFlatV2RowsAndTheV2ClientGiveTheSameExplanation() throws Exception {
         FloatImage image = TestImages.fashion().get(0);
         ExplainerSpec v1 = spec(PredictorConfig.Protocol.V1, o -> { });
