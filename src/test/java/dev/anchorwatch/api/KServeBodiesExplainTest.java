@@ -80,6 +80,28 @@ class KServeBodiesExplainTest {
         assertTrue(badCategory.body().contains("Divorced"), badCategory.body());
     }
 
+    /** A record field of the wrong type: 400, the message naming the field and what it holds. */
+    @Test
+    void recordsWithWrongTypedFieldsAre400NamingTheField() throws Exception {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("\"Age\": \"fifty\"", "feature 'Age': not a number: 'fifty'");
+        cases.put("\"Age\": null", "feature 'Age': expected a number, got null");
+        cases.put("\"Age\": [52]", "feature 'Age': expected a number, got [52]");
+        cases.put("\"Age\": true", "feature 'Age': expected a number, got true");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> r = post("{\"instances\": [" + RECORD0.replace("\"Age\": 52", c.getKey()) + "]}");
+            assertEquals(400, r.statusCode(), c.getKey() + ": " + r.body());
+            assertEquals(c.getValue(), JSON.readTree(r.body()).get("error").asText(), c.getKey());
+        }
+        HttpResponse<String> code = post("{\"instances\": [" + RECORD0.replace("\"Race\": 2", "\"Race\": 9") + "]}");
+        assertEquals(400, code.statusCode(), code.body());
+        String m = JSON.readTree(code.body()).get("error").asText();
+        assertTrue(m.contains("'Race'") && m.contains("9"), m);
+        HttpResponse<String> fraction = post("{\"instances\": [" + RECORD0.replace("\"Race\": 2", "\"Race\": 2.5") + "]}");
+        assertEquals(400, fraction.statusCode(), fraction.body());
+        assertTrue(fraction.body().contains("'Race' is categorical"), fraction.body());
+    }
+
     @Test
     void instancesFirstIsKServesOldOneObjectAnswer() throws Exception {
         JsonNode single = ok("{\"instances\": [" + ROW0 + "]}");
