@@ -102,6 +102,29 @@ class KServeBodiesExplainTest {
         assertTrue(fraction.body().contains("'Race' is categorical"), fraction.body());
     }
 
+    @TestHTTPResource("/")
+    URI events;
+
+    /** A logger event as KServe's logger posts it (binary mode, the client's Content-Type copied). */
+    HttpResponse<String> logged(String id, String body) throws Exception {
+        return Http.post(events, Map.of("Ce-Specversion", "1.0", "Ce-Id", id, "Ce-Source", "http://adult-predictor/",
+                "Ce-Type", "org.kubeflow.serving.inference.request", "Ce-Inferenceservicename", "adult",
+                "Content-Type", "application/json"), body);
+    }
+
+    /** Records logged by KServe's logger take the event path with the same mapping and the same clear refusals. */
+    @Test
+    void loggedRecordsAreExplainedOrRefusedNamingTheColumn() throws Exception {
+        HttpResponse<String> ok = logged("rec-1", "{\"instances\": [" + RECORD0 + "]}");
+        assertEquals(202, ok.statusCode(), ok.body());
+        HttpResponse<String> missing = logged("rec-2", "{\"instances\": [" + RECORD0.replace("\"Age\": 52, ", "") + "]}");
+        assertEquals(422, missing.statusCode(), missing.body());
+        assertTrue(missing.body().contains("lacks column 'Age'"), missing.body());
+        HttpResponse<String> wrongType = logged("rec-3", "{\"inputs\": [" + RECORD0.replace("\"Age\": 52", "\"Age\": \"old\"") + "]}");
+        assertEquals(422, wrongType.statusCode(), wrongType.body());
+        assertTrue(wrongType.body().contains("feature 'Age': not a number: 'old'"), wrongType.body());
+    }
+
     @Test
     void instancesFirstIsKServesOldOneObjectAnswer() throws Exception {
         JsonNode single = ok("{\"instances\": [" + ROW0 + "]}");
