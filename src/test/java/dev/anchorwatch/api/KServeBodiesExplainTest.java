@@ -32,6 +32,16 @@ class KServeBodiesExplainTest {
              "Marital Status": "Separated", "Occupation": 8, "Relationship": "Unmarried", "Race": 2, "Sex": "Female",
              "Capital Gain": 0, "Capital Loss": 0, "Hours per week": 60}""";
 
+    /** RECORD0 with its keys in another order. */
+    static final String REORDERED0 = """
+            {"Sex": "Female", "Race": 2, "Relationship": "Unmarried", "Occupation": 8, "Marital Status": "Separated",
+             "Education": 0, "Workclass": "Private", "Age": 52, "Hours per week": 60, "Capital Loss": 0,
+             "Capital Gain": 0, "Country": "United-States"}""";
+    /** ROW0 as a record of codes, keys in yet another order. */
+    static final String CODES0 = """
+            {"Country": 9, "Hours per week": 60, "Capital Loss": 0, "Capital Gain": 0, "Sex": 0, "Race": 2,
+             "Relationship": 4, "Occupation": 8, "Marital Status": 2, "Education": 0, "Workclass": 4, "Age": 52}""";
+
     @TestHTTPResource("/v1/models/adult:explain")
     URI explain;
 
@@ -55,9 +65,15 @@ class KServeBodiesExplainTest {
         }
         assertEquals(byInstances.get("data"), byInputs.get("data"), "same row, same seed, same explanation");
         assertEquals(byInstances.at("/data/raw/instance"), byRecord.at("/data/raw/instance"));
-        // the anchor this seed gives row 0 with the demo forest
-        assertEquals("[\"Marital Status = Separated\",\"Race = Black\",\"Capital Gain <= 0\"]",
-                byRecord.at("/data/anchor").toString());
+        // the same record with its keys in another order (a DataFrame's columns reordered): the same explanation
+        JsonNode reordered = ok("{\"instances\": [" + REORDERED0 + "]}");
+        // a record of codes in the spec's order of values: the explanation of the list
+        JsonNode byCodes = ok("{\"instances\": [" + CODES0 + "]}");
+        for (JsonNode e : List.of(byRecord, reordered, byCodes)) {
+            ((ObjectNode) e.at("/data/raw")).remove("elapsed_ms");
+        }
+        assertEquals(byRecord.get("data"), reordered.get("data"), "key order changes nothing");
+        assertEquals(byInstances.get("data"), byCodes.get("data"), "a record of codes is explained as the list");
         JsonNode records = ok("{\"inputs\": [" + RECORD0 + ", " + RECORD0.replace("\"Age\": 52", "\"Age\": 23") + "]}");
         assertEquals(2, records.size());
         assertEquals(23.0, records.get(1).at("/data/raw/instance/0").asDouble());
