@@ -86,7 +86,7 @@ class ServedAcrossReplicasTest {
         Replica(int partition) {
             this.partition = partition;
             consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                    "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
+                    "auto.offset.reset", "earliest", "enable.auto.commit", "false", "max.poll.records", "1"),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
             consumer.assign(List.of(new TopicPartition(IN, partition)));
             kafkaSink = KafkaExplanationSink.create(kafka.bootstrapServers(), OUT, Map.of());
