@@ -140,6 +140,7 @@ class KServeExplainerIT {
 
     @Test
     void aMissingSpecStopsStartUpNamingWhereItLooked(@TempDir Path empty) throws Exception {
+        Files.deleteIfExists(Path.of("target", "kserve-explainer-no-spec.log")); // the log of this run only
         int port = LoopbackPostgres.freeLoopbackPort();
         try (PackagedApp bad = PackagedApp.start(PackagedApp.JAR, "kserve-explainer-no-spec", List.of("-Xmx128m"),
                 Map.of("anchorwatch.specs", empty.toString()), port, false,
@@ -149,6 +150,20 @@ class KServeExplainerIT {
             assertFalse(bad.process().exitValue() == 0);
             String out = Files.readString(bad.log());
             assertTrue(out.contains("holds no ExplainerSpec for model 'adult'"), out);
+        }
+    }
+
+    @Test
+    void aMissingPredictorHostStopsStartUpSayingSo() throws Exception {
+        Files.deleteIfExists(Path.of("target", "kserve-explainer-no-host.log")); // the log of this run only
+        int port = LoopbackPostgres.freeLoopbackPort();
+        try (PackagedApp bad = PackagedApp.start(PackagedApp.JAR, "kserve-explainer-no-host", List.of("-Xmx128m"),
+                Map.of("anchorwatch.specs", models.toString()), port, false,
+                List.of("--model_name", "adult", "--http_port", Integer.toString(port)))) {
+            assertTrue(bad.process().waitFor(120, TimeUnit.SECONDS), "start-up should fail");
+            assertFalse(bad.process().exitValue() == 0);
+            String out = Files.readString(bad.log());
+            assertTrue(out.contains("needs the predictor's host: KServe passes --predictor_host"), out);
         }
     }
 
