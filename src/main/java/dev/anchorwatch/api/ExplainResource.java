@@ -103,8 +103,9 @@ public class ExplainResource {
             // no inference id here: the seed comes from the spec, or from the explainer and the instance itself,
             // so that the same request always gets the same explanation, however the explainer was addressed
             String seedName = explainer.spec().name();
+            List<String> columns = explainer.spec().data() == null ? null : explainer.spec().data().featureNames();
             explained = service.explainAll(explainer, instances, i -> explainer.spec().seed()
-                    .orElseGet(() -> Seeds.derive(seedName, instances.get(i).toString())));
+                    .orElseGet(() -> Seeds.derive(seedName, seedText(instances.get(i), columns))));
         } catch (Admission.Refused r) {
             ticket.close();
             throw refused(r);
@@ -226,5 +227,26 @@ public class ExplainResource {
         }
         // {"instances": [...]}, or {"inputs": [...]} (KServe's V1 server reads either; V2 tensors are read too)
         return InferenceRequests.instances(root);
+    }
+
+    /**
+     * The text an instance's seed derives from: the instance as sent, except that a V1 record ({@code {"Age": 52,
+     * ...}}) counts as its values in the spec's column order, so that the same row gets the same explanation whatever
+     * the order of its keys, and a record of codes the same as the list {@code [52, ...]}.
+     */
+    static String seedText(JsonNode instance, List<String> columns) {
+        if (instance == null || !instance.isObject() || columns == null || columns.size() != instance.size()) {
+            return String.valueOf(instance);
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode row = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                .arrayNode(columns.size());
+        for (String c : columns) {
+            JsonNode v = instance.get(c);
+            if (v == null) {
+                return instance.toString(); // not a record of these columns: refused when parsed
+            }
+            row.add(v);
+        }
+        return row.toString();
     }
 }

@@ -124,7 +124,7 @@ public final class ShapModelExplainer implements ModelExplainer {
         params.put("transpose", false);
         params.put("nsamples", options.params().nsamples() == 0 ? F.textNode("auto") : F.numberNode(options.params().nsamples()));
         params.put("l1_reg", options.params().l1Reg().label());
-        params.put("seed", seed);
+        params.put("seed", Long.toString(seed)); // a decimal string: JavaScript numbers keep 53 of its 64 bits
         params.put("max_rows", options.params().maxRows());
         params.put("time_budget_ms", options.params().timeBudget().toMillis());
         params.put("rows_per_round", options.params().rowsPerRound());
@@ -178,7 +178,7 @@ public final class ShapModelExplainer implements ModelExplainer {
         raw.put("rounds", r.rounds());
         raw.put("regularised", r.regularised());
         raw.put("stop_reason", r.stopReason());
-        raw.put("seed", seed);
+        raw.put("seed", Long.toString(seed));
         raw.put("elapsed_ms", elapsed);
         return root;
     }

@@ -84,7 +84,7 @@ public record ShapOptions(ShapParams params, String background, String summarise
             throw new SpecException(origin, "shap", e.getMessage());
         }
         if (f.has("seed")) {
-            f.longValue("seed", 0);
+            SpecLoader.seed(f.raw("seed"), origin, "shap.seed");
         }
         String background = f.text("background", "training");
         if (!background.equals("training")) {

@@ -270,7 +270,7 @@ public final class SpecLoader {
                 throw new SpecException(origin, "parameters", e.getMessage());
             }
             if (k.has("seed")) {
-                seed = Optional.of(seed(k.raw("seed"), origin));
+                seed = Optional.of(seed(k.raw("seed"), origin, "parameters.seed"));
             }
             if (k.has("percentiles")) {
                 percentiles = k.doubleList("percentiles");
@@ -314,7 +314,7 @@ public final class SpecLoader {
             // unknown keys fail here, at load, naming the file and the field; the rest is checked when built
             SpecFields shap = new SpecFields(typeOptions, "shap", origin, ShapOptions.KEYS);
             if (shap.has("seed")) {
-                seed = Optional.of(shap.longValue("seed", 0));
+                seed = Optional.of(seed(shap.raw("seed"), origin, "shap.seed"));
             }
             ShapOptions.parse(typeOptions, origin);
         }
@@ -323,18 +323,18 @@ public final class SpecLoader {
 
     /**
      * A 64-bit seed: an integer, or its decimal string (what a JavaScript client must send beyond 2^53, and what
-     * explanations carry in {@code meta.params.seed}).
+     * explanations carry in {@code meta.params.seed}); {@code field} names it in the error.
      */
-    private static long seed(JsonNode v, String origin) {
+    static long seed(JsonNode v, String origin, String field) {
         if (v.isTextual()) {
             try {
                 return Long.parseLong(v.asText().trim());
             } catch (NumberFormatException e) {
-                throw new SpecException(origin, "parameters.seed", "must be a 64-bit integer or its decimal string, got " + v);
+                throw new SpecException(origin, field, "must be a 64-bit integer or its decimal string, got " + v);
             }
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new SpecException(origin, "parameters.seed", "must be a 64-bit integer or its decimal string, got " + v);
+            throw new SpecException(origin, field, "must be a 64-bit integer or its decimal string, got " + v);
         }
         return v.asLong();
     }

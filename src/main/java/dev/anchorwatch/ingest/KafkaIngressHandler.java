@@ -320,10 +320,10 @@ public final class KafkaIngressHandler implements AutoCloseable {
         } catch (PermanentEventException e) {
             ticket.close();
             return deadLetter(delivery, 400, "undecodable", e.getMessage(), 1);
-        } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged (and counted), never dead-lettered
+        } catch (IgnoredEventException e) { // a GET or metadata call: acknowledged, never dead-lettered
+            // counted once, with its type, by the decoder's listener (anchorwatch.ingest.events{outcome=ignored})
             ticket.close();
             handled.incrementAndGet();
-            listener.handled("other", "ignored");
             return CompletableFuture.completedFuture(Outcome.HANDLED);
         } catch (RuntimeException e) {
             ticket.close();

@@ -140,6 +140,7 @@ class KServeExplainerIT {
 
     @Test
     void aMissingSpecStopsStartUpNamingWhereItLooked(@TempDir Path empty) throws Exception {
+        Files.deleteIfExists(Path.of("target", "kserve-explainer-no-spec.log")); // the log of this run only
         int port = LoopbackPostgres.freeLoopbackPort();
         try (PackagedApp bad = PackagedApp.start(PackagedApp.JAR, "kserve-explainer-no-spec", List.of("-Xmx128m"),
                 Map.of("anchorwatch.specs", empty.toString()), port, false,
@@ -149,6 +150,104 @@ class KServeExplainerIT {
             assertFalse(bad.process().exitValue() == 0);
             String out = Files.readString(bad.log());
             assertTrue(out.contains("holds no ExplainerSpec for model 'adult'"), out);
+        }
+    }
+
+    @Test
+    void aMissingPredictorHostStopsStartUpSayingSo() throws Exception {
+        Files.deleteIfExists(Path.of("target", "kserve-explainer-no-host.log")); // the log of this run only
+        int port = LoopbackPostgres.freeLoopbackPort();
+        try (PackagedApp bad = PackagedApp.start(PackagedApp.JAR, "kserve-explainer-no-host", List.of("-Xmx128m"),
+                Map.of("anchorwatch.specs", models.toString()), port, false,
+                List.of("--model_name", "adult", "--http_port", Integer.toString(port)))) {
+            assertTrue(bad.process().waitFor(120, TimeUnit.SECONDS), "start-up should fail");
+            assertFalse(bad.process().exitValue() == 0);
+            String out = Files.readString(bad.log());
+            assertTrue(out.contains("needs the predictor's host: KServe passes --predictor_host"), out);
+        }
+    }
+
+    /**
+     * A loopback reverse proxy in front of the predictor that records each request's method and path, to see what the
+     * explainer called and how.
+     */
+    static final class RecordingProxy implements AutoCloseable {
+        final com.sun.net.httpserver.HttpServer server;
+        final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RecordingProxy(String target) throws Exception {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", ex -> {
+                try (ex) {
+                    calls.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+                    byte[] body = ex.getRequestBody().readAllBytes();
+                    HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
+                            .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
+                    ex.getRequestHeaders().forEach((name, values) -> {
+                        if (!java.util.Set.of("host", "content-length", "connection", "upgrade", "expect")
+                                .contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                            values.forEach(v -> forward.header(name, v));
+                        }
+                    });
+                    HttpResponse<byte[]> answer = HTTP.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    answer.headers().map().forEach((name, values) -> {
+                        if (!java.util.Set.of("content-length", "transfer-encoding", "connection", ":status")
+                                .contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                            ex.getResponseHeaders().put(name, values);
+                        }
+                    });
+                    ex.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+                    ex.getResponseBody().write(answer.body());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+        }
+
+        String host() {
+            return "127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /**
+     * The same container configured by its environment instead of arguments (ANCHORWATCH_KSERVE_MODEL_NAME,
+     * ANCHORWATCH_KSERVE_PREDICTOR_HOST, QUARKUS_HTTP_PORT), the spec one file mounted on its own (a ConfigMap key
+     * with subPath) that names protocol v2: the explainer calls the Open Inference V2 endpoint of the host it was
+     * given, and nothing else, and gives the same explanation as over V1 (same model, same seed).
+     */
+    @Test
+    void environmentEquivalentsAndTheSpecsProtocol(@TempDir Path mounted) throws Exception {
+        Files.copy(models.resolve("adult_train.csv"), mounted.resolve("adult_train.csv"));
+        Path spec = mounted.resolve("income-spec.yaml");
+        Files.writeString(spec, Files.readString(models.resolve("explainer.yaml")).replace("protocol: v1", "protocol: v2"));
+        int port = LoopbackPostgres.freeLoopbackPort();
+        try (RecordingProxy proxy = new RecordingProxy(predictor.predictorUrl());
+                PackagedApp envApp = PackagedApp.start(PackagedApp.JAR, "kserve-explainer-env-it", List.of("-Xmx256m"),
+                        Map.of(), port, true, List.of(), Map.of(
+                                "ANCHORWATCH_KSERVE_MODEL_NAME", "adult",
+                                "ANCHORWATCH_KSERVE_PREDICTOR_HOST", proxy.host(),
+                                "QUARKUS_HTTP_PORT", Integer.toString(port),
+                                "ANCHORWATCH_SPECS", spec.toString()))) {
+            HttpResponse<String> list = send(HttpRequest.newBuilder(envApp.uri("/v1/models")));
+            assertEquals("[\"adult\"]", JSON.readTree(list.body()).get("models").toString(), "explainer mode is on");
+            HttpResponse<String> r = send(HttpRequest.newBuilder(envApp.uri("/v1/models/adult:explain"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [" + ROW0 + "]}")));
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode e = JSON.readTree(r.body());
+            assertEquals("[\"Marital Status = Separated\",\"Sex = Female\"]", e.at("/data/anchor").toString(),
+                    "the anchor the same forest gives over V1");
+            List<String> infers = proxy.calls.stream().filter(c -> c.startsWith("POST ")).toList();
+            assertTrue(!infers.isEmpty(), "the explainer called the host it was given");
+            assertTrue(infers.stream().allMatch("POST /v2/models/adult/infer"::equals), infers.toString());
+            assertTrue(proxy.calls.stream().noneMatch(c -> c.contains("/v1/")), proxy.calls.toString());
         }
     }
 }

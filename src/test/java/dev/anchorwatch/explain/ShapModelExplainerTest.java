@@ -191,6 +191,21 @@ class ShapModelExplainerTest {
         assertTrue(refused(t -> t.remove("data")).contains("field 'data': is required"));
     }
 
+    /** Issue 9 item 6 holds for KernelSHAP too: a 64-bit seed travels as its exact decimal string, both ways. */
+    @Test
+    void seedsAreDecimalStringsInTheAnswerAndMayBeInTheSpec() throws Exception {
+        long beyondDouble = 9_007_199_254_740_993L; // 2^53 + 1: a JavaScript number would read ...992
+        JsonNode j = inProcess.explain(row(ROW0), beyondDouble).json();
+        assertEquals(JSON.getNodeFactory().textNode("9007199254740993"), j.at("/meta/params/seed"));
+        assertEquals(JSON.getNodeFactory().textNode("9007199254740993"), j.at("/data/raw/seed"));
+        ObjectNode tree = demoTree();
+        tree.with("shap").put("seed", "9007199254740993");
+        assertEquals(beyondDouble, SpecLoader.parse(tree, "seeded.yaml", l -> l).seed().orElseThrow());
+        tree.with("shap").put("seed", "seven");
+        SpecException bad = assertThrows(SpecException.class, () -> SpecLoader.parse(tree, "seeded.yaml", l -> l));
+        assertTrue(bad.getMessage().contains("shap.seed") && bad.getMessage().contains("decimal string"), bad.getMessage());
+    }
+
     @Test
     void groupsGiveOneValuePerGroupAndKeepEfficiency() throws Exception {
         ObjectNode tree = demoTree();

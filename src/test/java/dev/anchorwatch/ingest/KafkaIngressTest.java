@@ -229,4 +229,52 @@ class KafkaIngressTest {
         assertTrue(reason.matches(".* here, written 12[0-9][0-9] s ago \\(max age PT10M\\).*"), reason);
         assertTrue(reason.contains("last error: 503 predictor down"), reason);
     }
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI root;
+
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    /** {@code anchorwatch.ingest.events{source, outcome=ignored}}, summed over types. */
+    double ignored(String source) {
+        return meters.find("anchorwatch.ingest.events").tag("source", source).tag("outcome", "ignored").counters()
+                .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
+    /**
+     * Issue 9 item 2: KServe's logger also logs GET and metadata calls, with an empty request body and an answer
+     * without predictions. Each is acknowledged, never dead-lettered, and counted once as ignored, with its type.
+     */
+    @Test
+    void getAndMetadataCallsAreCountedOnceAsIgnoredAndNeverDeadLettered() throws Exception {
+        double kafkaBefore = ignored("kafka");
+        double httpBefore = ignored("http");
+        io.micrometer.core.instrument.Counter requests = meters.find("anchorwatch.ingest.events").tag("source", "kafka")
+                .tag("type", "request").tag("outcome", "ignored").counter();
+        double requestsBefore = requests == null ? 0 : requests.count();
+        RecordHeaders get = request("k-g1", "adult");
+        get.remove("content-type"); // a GET carries no body and no Content-Type
+        kafka.send(TOPIC, null, get, new byte[0]);
+        RecordMetadata metadata = kafka.send(TOPIC, null, KafkaLoggerEvents.headers(KServeEvents.SOURCE, "k-g1",
+                InferenceEvent.RESPONSE_TYPE, "adult", "application/json"),
+                KServeEvents.utf8("{\"name\": \"adult\", \"ready\": true}"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (kafka.committed(GROUP, TOPIC, metadata.partition()) <= metadata.offset() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(kafka.committed(GROUP, TOPIC, metadata.partition()) > metadata.offset(), "acknowledged");
+        assertEquals(2.0, ignored("kafka") - kafkaBefore, "each record counted once");
+        assertEquals(1.0, meters.find("anchorwatch.ingest.events").tag("source", "kafka").tag("type", "request")
+                .tag("outcome", "ignored").counter().count() - requestsBefore, "counted with its type");
+        assertTrue(kafka.readAll(DLQ, Duration.ofSeconds(1), got -> false).stream()
+                .noneMatch(r -> "k-g1".equals(header(r, "ce_id"))), "never dead-lettered");
+
+        // the same GET delivered over HTTP by a Trigger: 202, counted once
+        java.net.http.HttpResponse<String> r = dev.anchorwatch.testsupport.Http.post(root, Map.of(
+                "Ce-Specversion", "1.0", "Ce-Id", "h-g1", "Ce-Source", KServeEvents.SOURCE,
+                "Ce-Type", InferenceEvent.REQUEST_TYPE, "Ce-Inferenceservicename", "adult"), "");
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals(1.0, ignored("http") - httpBefore);
+    }
 }

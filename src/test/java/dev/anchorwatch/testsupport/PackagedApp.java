@@ -58,6 +58,17 @@ public final class PackagedApp implements AutoCloseable {
      */
     public static PackagedApp start(Path jar, String name, List<String> jvmOptions, Map<String, String> config,
                                     int port, boolean awaitReady, List<String> programArgs) throws Exception {
+        return start(jar, name, jvmOptions, config, port, awaitReady, programArgs, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, List, Map, int, boolean, List)}, with extra environment variables for the child
+     * (settings given as a container's {@code env}). When they contain {@code QUARKUS_HTTP_PORT}, the port comes from
+     * it alone, as with {@code --http_port}.
+     */
+    public static PackagedApp start(Path jar, String name, List<String> jvmOptions, Map<String, String> config,
+                                    int port, boolean awaitReady, List<String> programArgs, Map<String, String> environment)
+            throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -ntp package (integration tests run after it)");
         }
@@ -66,7 +77,7 @@ public final class PackagedApp implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.host=127.0.0.1");
-        if (programArgs.stream().noneMatch(a -> a.startsWith("--http_port"))) {
+        if (programArgs.stream().noneMatch(a -> a.startsWith("--http_port")) && !environment.containsKey("QUARKUS_HTTP_PORT")) {
             command.add("-Dquarkus.http.port=" + port);
         }
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -78,8 +89,10 @@ public final class PackagedApp implements AutoCloseable {
         Files.writeString(log, "# " + String.join(" ", command) + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         long t0 = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         Thread killer = new Thread(process::destroyForcibly, "packaged-app-killer");
         Runtime.getRuntime().addShutdownHook(killer);
         PackagedApp app = new PackagedApp(process, killer, port, log);
