@@ -28,6 +28,8 @@ function svg(tag, attrs, text) {
 }
 
 function status(message, kind) {
+  // once the page asks for a token, nothing else may take the place of that question
+  if (document.getElementById('token-form')) return;
   const s = document.getElementById('status');
   s.textContent = message || '';
   s.className = 'status' + (kind ? ' ' + kind : '');
@@ -36,12 +38,15 @@ function status(message, kind) {
 // Same authentication as the rest of the API: when the service asks for a bearer token (401), ask the user once
 // per browser session and send it with every request.
 function askForToken() {
+  if (document.getElementById('token-form')) return;
   const box = document.getElementById('status');
   box.textContent = '';
   box.className = 'status warn';
   const input = el('input', {type: 'password', id: 'token', autocomplete: 'off', placeholder: 'API token'});
-  const form = el('form', {id: 'token-form'}, el('label', {}, 'This service needs an API token: ', input), ' ',
-    el('button', {type: 'submit'}, 'Use token'));
+  const had = sessionStorage.getItem(TOKEN_KEY) !== null;
+  const form = el('form', {id: 'token-form'}, el('label', {},
+    had ? 'The service refused that token; try another: ' : 'This service needs an API token: ', input), ' ',
+    el('button', {type: 'submit', id: 'token-submit'}, 'Use token'));
   form.addEventListener('submit', ev => {
     ev.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, input.value);
