@@ -87,8 +87,18 @@ function chips(anchor) {
   return box;
 }
 
-function outcomeBadge(o) {
-  return el('span', {class: 'badge ' + o}, o === 'not_found' ? 'not found' : o);
+// KernelSHAP has no anchor and no threshold: a KernelSHAP explanation that was made is "explained", not "found"
+const SHAP = 'KernelShap';
+
+function outcomeBadge(o, explainer) {
+  const label = o === 'not_found' ? 'not found' : explainer === SHAP && o === 'found' ? 'explained' : o;
+  return el('span', {class: 'badge ' + o}, label);
+}
+
+function anchorCell(s) {
+  if (s.outcome === 'failed') return el('span', {class: 'reason'}, s.reason);
+  if (s.explainer === SHAP) return el('span', {class: 'muted attributions'}, 'feature attributions (no anchor)');
+  return chips(s.anchor);
 }
 
 function explanationLink(id, label) {
@@ -123,6 +133,16 @@ async function listPage() {
   }
   const links = document.getElementById('model-links');
   for (const m of models.models) links.append(' ', modelLink(m.name));
+  const explainers = document.getElementById('f-explainer');
+  for (const m of models.models) {
+    for (const x of m.explainers || []) {
+      if (![...explainers.options].some(o => o.value === x.type)) explainers.append(el('option', {value: x.type}, x.type));
+    }
+  }
+  if (q.get('explainer') && ![...explainers.options].some(o => o.value === q.get('explainer'))) {
+    explainers.append(el('option', {value: q.get('explainer')}, q.get('explainer')));
+  }
+  if (q.get('explainer')) explainers.value = q.get('explainer');
   // empty fields are left out of the URL
   form.addEventListener('submit', ev => {
     ev.preventDefault();
@@ -149,8 +169,8 @@ async function listPage() {
       el('td', {class: 'inference'}, s.inference_id),
       el('td', {}, modelLink(s.model)),
       el('td', {}, s.explainer),
-      el('td', {}, outcomeBadge(s.outcome)),
-      el('td', {}, s.outcome === 'failed' ? el('span', {class: 'reason'}, s.reason) : chips(s.anchor)),
+      el('td', {}, outcomeBadge(s.outcome, s.explainer)),
+      el('td', {}, anchorCell(s)),
       el('td', {class: 'n'}, pct(s.precision)),
       el('td', {class: 'n'}, pct(s.coverage)),
       el('td', {}, s.prediction_mismatch === true ? el('span', {class: 'badge failed'}, 'differ')
@@ -233,6 +253,44 @@ function pngImage(b64, alt, id) {
   return el('img', {src: 'data:image/png;base64,' + b64, alt, id, class: 'pixelated'});
 }
 
+function shapClass(view) {
+  return view.task === 'regression' ? 'the model output' : 'class ' + className(view, view.shap_class);
+}
+
+function sig(x) {
+  return x === null || x === undefined ? '–' : (x > 0 ? '+' : '') + Number(x).toPrecision(4);
+}
+
+// KernelSHAP: no anchor; the attributions add up to the model's output minus its average over the background
+function shapSummary(view) {
+  document.getElementById('anchor-title').textContent = 'Attributions (KernelSHAP)';
+  document.getElementById('bars').hidden = true;
+  document.getElementById('anchor').replaceChildren(el('p', {id: 'shap-summary'},
+    'For ' + shapClass(view) + ': output ' + num(view.model_output, 4) + ' = average over the background '
+    + num(view.expected_value, 4) + ' + sum of the SHAP values ' + sig(view.shap_sum)
+    + (view.link && view.link !== 'identity' ? ' (in ' + view.link + ' space)' : '') + '.'));
+  document.getElementById('search').textContent = 'KernelSHAP: ' + num(view.samples) + ' coalitions, stopped by '
+    + (view.stop_reason || '–')
+    + (view.instances > 1 ? ' · this event had ' + view.instances + ' instances; the first is shown' : '');
+}
+
+function shapTable(view) {
+  const max = Math.max(1e-12, ...view.attributions.map(a => Math.abs(a.shap)));
+  const table = el('table', {class: 'instance', id: 'shap-table'},
+    el('thead', {}, el('tr', {}, el('th', {}, 'Feature'), el('th', {}, 'Value'),
+      el('th', {}, 'SHAP value (' + shapClass(view) + ')'), el('th', {}, ''))));
+  const body = el('tbody');
+  for (const a of view.attributions) {
+    const fill = el('span', {class: 'fill ' + (a.shap < 0 ? 'negative' : 'positive')});
+    fill.style.width = (100 * Math.abs(a.shap) / max).toFixed(1) + '%';
+    body.append(el('tr', {},
+      el('td', {}, a.name), el('td', {}, a.value), el('td', {class: 'n shap-value'}, sig(a.shap)),
+      el('td', {class: 'shap-bar'}, el('span', {class: 'bar'}, fill))));
+  }
+  table.append(body);
+  return table;
+}
+
 async function explanationPage() {
   const id = new URLSearchParams(location.search).get('id');
   if (!id) { status('No explanation id in the address.', 'error'); return; }
@@ -248,7 +306,7 @@ async function explanationPage() {
   document.title = e.model + ' · ' + e.inference_id + ' · Anchorwatch';
   document.getElementById('title').replaceChildren('Explanation of ', modelLink(e.model), ' ',
     el('span', {class: 'muted', id: 'inference-id'}, e.inference_id));
-  document.getElementById('meta').replaceChildren(outcomeBadge(e.outcome), ' ', e.explainer, ' · ',
+  document.getElementById('meta').replaceChildren(outcomeBadge(e.outcome, e.explainer), ' ', e.explainer, ' · ',
     time(e.created_at) + ' UTC', e.namespace ? ' · namespace ' + e.namespace : '', ' · id ', e.id);
   const view = e.view || {};
   const anchorBox = document.getElementById('anchor');
@@ -259,7 +317,9 @@ async function explanationPage() {
   }
   bar('precision', e.precision);
   bar('coverage', e.coverage);
-  if (view.stop_reason !== undefined && view.stop_reason !== null) {
+  if (view.kind === 'shap') {
+    shapSummary(view);
+  } else if (view.stop_reason !== undefined && view.stop_reason !== null) {
     document.getElementById('search').textContent = 'Search: ' + (view.success ? 'anchor found' : 'no anchor reached the threshold')
       + ', stopped by ' + view.stop_reason + ', ' + num(view.samples) + ' samples'
       + (view.instances > 1 ? ' · this event had ' + view.instances + ' instances; the first is shown' : '');
@@ -293,6 +353,9 @@ async function explanationPage() {
       el('ul', {id: 'examples-same'}, ...view.examples_same.map(t => el('li', {}, t))),
       el('h3', {}, 'Where the anchor holds but the prediction changes (' + view.examples_changed.length + ')'),
       el('ul', {id: 'examples-changed'}, ...view.examples_changed.map(t => el('li', {}, t))));
+  } else if (view.kind === 'shap') {
+    instance.replaceChildren(shapTable(view));
+    document.getElementById('examples-card').hidden = true;
   } else if (view.kind === 'image') {
     instance.replaceChildren(el('div', {class: 'pictures'},
       el('figure', {}, pngImage(view.image_png, 'the image explained', 'image-original'), el('figcaption', {}, 'Original')),
@@ -360,9 +423,31 @@ function lineChart(container, points, value, format, id) {
   container.replaceChildren(s);
 }
 
+// A model with several explainers (Anchors and KernelSHAP) is shown one explainer at a time: their success, latency
+// and cost are not comparable. Without ?explainer= the page shows the model's Anchors explainer; "all" also counts
+// the failures of events no explainer could take (a malformed event, recorded with explainer "anchorwatch").
+function explainerChoice(name, types, chosen) {
+  const box = document.getElementById('explainers');
+  if (types.length < 2 && !chosen) { box.hidden = true; return; }
+  box.replaceChildren('Explainer: ');
+  for (const t of [...types, '']) {
+    const label = t === '' ? 'all' : t;
+    const href = 'model.html?name=' + encodeURIComponent(name) + '&explainer=' + encodeURIComponent(t);
+    box.append(t === chosen ? el('strong', {class: 'explainer-choice current'}, label)
+      : el('a', {href, class: 'explainer-choice'}, label), ' ');
+  }
+}
+
 async function modelPage() {
-  const name = new URLSearchParams(location.search).get('name');
+  const q = new URLSearchParams(location.search);
+  const name = q.get('name');
   if (!name) { status('No model name in the address.', 'error'); return; }
+  const models = await api('/models').catch(() => ({models: []}));
+  const known = models.models.find(m => m.name === name);
+  const types = known && known.explainers ? [...new Set(known.explainers.map(x => x.type))] : [];
+  let explainer = q.get('explainer');
+  if (explainer === null) explainer = types.length > 1 ? (types.find(t => t.startsWith('Anchor')) || types[0]) : '';
+  const which = explainer ? {explainer} : {};
   const now = new Date();
   const weekAgo = new Date(now.getTime() - 7 * 86400e3);
   const twoWeeksAgo = new Date(now.getTime() - 14 * 86400e3);
@@ -371,17 +456,20 @@ async function modelPage() {
   try {
     const path = '/models/' + encodeURIComponent(name);
     [thisWeek, lastWeek, series] = await Promise.all([
-      api(path + '/stats', {from: weekAgo.toISOString(), to: now.toISOString(), top: 10}),
-      api(path + '/stats', {from: twoWeeksAgo.toISOString(), to: weekAgo.toISOString(), top: 10}),
-      api(path + '/series', {from: twoWeeksAgo.toISOString(), to: now.toISOString(), buckets: 28})]);
+      api(path + '/stats', {...which, from: weekAgo.toISOString(), to: now.toISOString(), top: 10}),
+      api(path + '/stats', {...which, from: twoWeeksAgo.toISOString(), to: weekAgo.toISOString(), top: 10}),
+      api(path + '/series', {...which, from: twoWeeksAgo.toISOString(), to: now.toISOString(), buckets: 28})]);
   } catch (e) {
     status(e.message, 'error');
     return;
   }
   status('');
   document.title = name + ' · Anchorwatch';
-  document.getElementById('title').replaceChildren('Model ', el('span', {id: 'model-name'}, name));
-  document.getElementById('list-link').href = './?model=' + encodeURIComponent(name);
+  document.getElementById('title').replaceChildren('Model ', el('span', {id: 'model-name'}, name),
+    explainer ? el('span', {class: 'muted', id: 'model-explainer'}, ' · ' + explainer) : '');
+  explainerChoice(name, types, explainer);
+  document.getElementById('list-link').href = './?model=' + encodeURIComponent(name)
+    + (explainer ? '&explainer=' + encodeURIComponent(explainer) : '');
   const rows = [
     ['Explanations', s => num(s.total)],
     ['Found / not found / failed', s => s.found + ' / ' + s.not_found + ' / ' + s.failed],

@@ -55,8 +55,14 @@ class ViewerBrowserTest {
     }
 
     static WebElement rowOf(WebDriver d, String inferenceId) {
+        return rowOf(d, inferenceId, null);
+    }
+
+    /** The list's row of one inference, and of one explainer (null: any) when the model has several. */
+    static WebElement rowOf(WebDriver d, String inferenceId, String explainer) {
         for (WebElement row : d.findElements(By.cssSelector("#list tbody tr"))) {
-            if (row.findElement(By.cssSelector("td.inference")).getText().equals(inferenceId)) {
+            if (row.findElement(By.cssSelector("td.inference")).getText().equals(inferenceId) && (explainer == null
+                    || row.findElements(By.tagName("td")).get(3).getText().equals(explainer))) {
                 return row;
             }
         }
