@@ -333,8 +333,11 @@ async function explanationPage() {
   kv(cost, 'Time to explain', e.latency_ms === null ? '–' : e.latency_ms + ' ms');
   kv(cost, 'Predictor requests', num(e.predictor_calls));
   kv(cost, 'Predictor rows', num(e.predictor_rows));
+  if (e.timings && e.timings.event !== undefined) {
+    kv(cost, 'The whole event (every explainer of the model)', e.timings.event + ' ms');
+  }
   for (const [k, v] of Object.entries(e.timings || {})) {
-    if (!['explain', 'predictor_calls', 'predictor_rows'].includes(k)) kv(cost, k, String(v));
+    if (!['explain', 'predictor_calls', 'predictor_rows', 'event'].includes(k)) kv(cost, k, String(v));
   }
 
   const instance = document.getElementById('instance');
