@@ -389,7 +389,7 @@ function barChart(container, rows, seriesNames) {
     r.values.forEach((v, k) => {
       const w = (width - left - right) * v / max;
       s.append(svg('rect', {x: left, y: y + k * 14, width: Math.max(0, w), height: 12, class: 'series' + k}));
-      s.append(svg('text', {x: left + w + 4, y: y + k * 14 + 10, class: 'value'}, pct(v)));
+      s.append(svg('text', {x: left + w + 4, y: y + k * 14 + 10, class: 'value'}, r.texts ? r.texts[k] : pct(v)));
     });
   });
   seriesNames.forEach((n, k) => {
@@ -441,6 +441,8 @@ function explainerChoice(name, types, chosen) {
   }
 }
 
+const TOP = 10;
+
 async function modelPage() {
   const q = new URLSearchParams(location.search);
   const name = q.get('name');
@@ -459,8 +461,8 @@ async function modelPage() {
   try {
     const path = '/models/' + encodeURIComponent(name);
     [thisWeek, lastWeek, series] = await Promise.all([
-      api(path + '/stats', {...which, from: weekAgo.toISOString(), to: now.toISOString(), top: 10}),
-      api(path + '/stats', {...which, from: twoWeeksAgo.toISOString(), to: weekAgo.toISOString(), top: 10}),
+      api(path + '/stats', {...which, from: weekAgo.toISOString(), to: now.toISOString(), top: TOP}),
+      api(path + '/stats', {...which, from: twoWeeksAgo.toISOString(), to: weekAgo.toISOString(), top: TOP}),
       api(path + '/series', {...which, from: twoWeeksAgo.toISOString(), to: now.toISOString(), buckets: 28})]);
   } catch (e) {
     status(e.message, 'error');
@@ -487,14 +489,21 @@ async function modelPage() {
   const body = document.querySelector('#weeks tbody');
   for (const [label, f] of rows) body.append(el('tr', {}, el('th', {}, label), el('td', {}, f(thisWeek)), el('td', {}, f(lastWeek))));
 
+  // each week lists its TOP most frequent predicates: a predicate missing from a full list is known only to be no
+  // more frequent than that list's last one, and is shown so ("≤ 9.1 %"), never as a false 0
   const share = (stats, p) => {
     const hit = stats.top_predicates.find(x => x.predicate === p);
-    return hit ? hit.share : 0;
+    if (hit) return {value: hit.share, text: pct(hit.share)};
+    if (stats.top_predicates.length < TOP) return {value: 0, text: pct(0)};
+    return {value: 0, text: '≤ ' + pct(Math.min(...stats.top_predicates.map(x => x.share)))};
   };
   const names = [...new Set([...thisWeek.top_predicates, ...lastWeek.top_predicates].map(x => x.predicate))];
-  names.sort((a, b) => share(thisWeek, b) - share(thisWeek, a) || share(lastWeek, b) - share(lastWeek, a));
-  barChart(document.getElementById('predicates-chart'),
-    names.map(p => ({label: p, values: [share(thisWeek, p), share(lastWeek, p)]})), ['this week', 'last week']);
+  names.sort((a, b) => share(thisWeek, b).value - share(thisWeek, a).value
+    || share(lastWeek, b).value - share(lastWeek, a).value);
+  barChart(document.getElementById('predicates-chart'), names.map(p => {
+    const now = share(thisWeek, p), before = share(lastWeek, p);
+    return {label: p, values: [now.value, before.value], texts: [now.text, before.text]};
+  }), ['this week', 'last week']);
   lineChart(document.getElementById('chart-success'), series.points, p => p.success_rate, pct, 'success-svg');
   lineChart(document.getElementById('chart-latency'), series.points, p => p.median_latency_ms, v => num(v), 'latency-svg');
   lineChart(document.getElementById('chart-cost'), series.points, p => p.mean_predictor_rows, v => num(v), 'cost-svg');

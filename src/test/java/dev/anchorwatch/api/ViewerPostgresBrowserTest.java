@@ -281,6 +281,48 @@ class ViewerPostgresBrowserTest {
         browser.screenshot("postgres-model-shap");
     }
 
+    /**
+     * The model page compares each week's 10 most frequent predicates. Last week had 11 predicates once each, so its
+     * list is full and leaves one out: that one, frequent this week, is shown as at most the list's least share, not
+     * as 0; a predicate missing from this week's short (complete) list is a true 0.
+     */
+    @Test
+    void aPredicateBelowAWeeksTopTenIsShownAsABoundNotAZero() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            PostgresExplanationSink sink = new PostgresExplanationSink(dataSource, executor);
+            for (int i = 0; i <= 10; i++) {
+                publish(sink, "top-old-" + i, List.of("Q" + i + " = x"), Instant.now().minus(Duration.ofDays(8)));
+            }
+            publish(sink, "top-new", List.of("New = y", "Q9 = x"), Instant.now().minus(Duration.ofHours(1)));
+        } finally {
+            executor.shutdown();
+        }
+        WebDriver d = browser.driver();
+        browser.open(base.resolve("/ui/model.html?name=topten").toString());
+        List<String> labels = d.findElements(By.cssSelector("#predicates-svg text.label")).stream()
+                .map(WebElement::getText).toList();
+        List<String> values = d.findElements(By.cssSelector("#predicates-svg text.value")).stream()
+                .map(WebElement::getText).toList();
+        assertEquals(2 * labels.size(), values.size());
+        // "Q9 = x" sorts last of the 11 ties (by text), so last week's top 10 leaves it out
+        int q9 = labels.indexOf("Q9 = x");
+        assertEquals(List.of("100.0 %", "≤ 9.1 %"), values.subList(2 * q9, 2 * q9 + 2));
+        int q0 = labels.indexOf("Q0 = x");
+        assertEquals(List.of("0.0 %", "9.1 %"), values.subList(2 * q0, 2 * q0 + 2));
+        browser.screenshot("postgres-model-top");
+    }
+
+    static void publish(PostgresExplanationSink sink, String id, List<String> anchor, Instant at) throws Exception {
+        StringBuilder a = new StringBuilder();
+        anchor.forEach(p -> a.append(a.length() == 0 ? "" : ",").append('"').append(p).append('"'));
+        sink.publish(ExplanationRecord.builder().explanationId(id).inferenceId(id).model("topten")
+                .explainer("AnchorTabular").anchor(anchor).precision(0.96).coverage(0.1).explainedPrediction("0")
+                .timing("explain", 100).createdAt(at)
+                .explanation("{\"data\": {\"anchor\": [" + a + "], \"raw\": {\"success\": true}}}").build())
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void kernelShapExplanationsShowTheirAttributions() throws Exception {
         JsonNode models = ViewerFixtures.getJson(base, "/api/v1/models", 200);
