@@ -37,8 +37,9 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
     public CompletableFuture<int[]> predict(Instances batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch instanceof Instances.Tensors t) { // images: each tensor as one row of its values, row-major
-            batch = new Instances.Rows(java.util.Arrays.stream(t.data()).map(InProcessPredictor::toDoubles)
-                    .toArray(double[][]::new));
+            requests.increment();
+            rowsSent.add(t.size());
+            return run(() -> evaluateTensors(t.data()));
         }
         if (!(batch instanceof Instances.Rows rows)) {
             return CompletableFuture.failedFuture(new PredictorException("in-process model accepts tabular rows and "
@@ -107,12 +108,33 @@ public final class InProcessPredictor implements Predictor, PredictorStats {
         }
     }
 
-    private static double[] toDoubles(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
+    /**
+     * Tensors one at a time through one reused row of doubles: converting a round of 299×299×3 images whole first
+     * allocated 214 MB per 100 images, and most of an explanation's time went to that copy and its collection.
+     */
+    private int[] evaluateTensors(float[][] tensors) {
+        int expected = classifier.features();
+        int[] labels = new int[tensors.length];
+        double[] row = new double[0];
+        for (int i = 0; i < tensors.length; i++) {
+            float[] values = tensors[i];
+            if (values == null || (expected >= 0 && values.length != expected)) {
+                throw new PredictorException("in-process model expects " + expected + " values per row, row " + i
+                        + " has " + (values == null ? 0 : values.length), false);
+            }
+            if (row.length != values.length) {
+                row = new double[values.length];
+            }
+            for (int j = 0; j < values.length; j++) {
+                row[j] = values[j];
+            }
+            try {
+                labels[i] = classifier.predict(row);
+            } catch (IllegalArgumentException e) {
+                throw new PredictorException("in-process model rejected the batch: " + e.getMessage(), false);
+            }
         }
-        return out;
+        return labels;
     }
 
     @Override

@@ -45,11 +45,14 @@ public final class AdultBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             throw new IllegalArgumentException(
-                    "usage: adult PATH_TO_adult_rf.json [--rows N] [--passes N] [--no-http] [--no-in-process]");
+                    "usage: adult PATH_TO_adult_rf.json [--rows N] [--first N] [--passes N] [--seed-sets N] [--jsonl FILE] [--no-http]"
+                            + " [--no-in-process]");
         }
         Path forestPath = Path.of(args[0]);
         int rows = 20;
+        int first = 0;
         int passes = 3;
+        int seedSets = 1;
         boolean http = true;
         boolean inProcessRuns = true;
         long cacheBytes = TabularOptions.DEFAULT_CACHE_BYTES;
@@ -58,7 +61,11 @@ public final class AdultBenchmark {
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
+                case "--first" -> first = Integer.parseInt(args[++i]);
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
+                case "--seed-sets" -> seedSets = Integer.parseInt(args[++i]);
+                case "--jsonl" -> jsonl = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+                        Path.of(args[++i]), StandardCharsets.UTF_8), true);
                 case "--no-http" -> http = false;
                 case "--no-in-process" -> inProcessRuns = false;
                 case "--cache-bytes" -> cacheBytes = Long.parseLong(args[++i]);
@@ -67,7 +74,7 @@ public final class AdultBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        double[][] test = testRows(rows);
+        double[][] test = testRows(first, rows);
         AdultBenchmark.cacheBytes = cacheBytes;
         AdultBenchmark.trainingLabels = trainingLabels;
         AdultBenchmark.validationSamples = validationSamples;
@@ -78,6 +85,10 @@ public final class AdultBenchmark {
                 cacheBytes, trainingLabels, validationSamples);
         System.out.println("Seeds: row index (the same in every pass); each pass starts a new explainer (no state"
                 + " carried between passes). Totals are the sum of explanation times only.");
+        if (seedSets > 1) {
+            System.out.printf(Locale.ROOT, "Seed sets: %d; set k explains row i with seed k * %d + i, on a new explainer"
+                    + " (set 0 is the passes' seeds)%n", seedSets, SEED_SET_STRIDE);
+        }
 
         if (inProcessRuns) {
             ReferenceForest forest = ReferenceForest.load(forestPath);
@@ -86,7 +97,25 @@ public final class AdultBenchmark {
                 TabularModelExplainer explainer = ExplainerFactory.tabular(spec("http://127.0.0.1:1"), inProcess,
                         Integer.MAX_VALUE);
                 report("in-process (Java evaluation of the same forest), " + passName(pass), explainer, inProcess,
-                        test, pass);
+                        test, first, 0, pass);
+            }
+            List<Double> pooled = new ArrayList<>();
+            for (int set = 1; set < seedSets; set++) {
+                TabularModelExplainer explainer = ExplainerFactory.tabular(spec("http://127.0.0.1:1"), inProcess,
+                        Integer.MAX_VALUE);
+                pooled.add(report("in-process, seed set " + set, explainer, inProcess, test, first, set, 1));
+            }
+            if (jsonl != null) {
+                jsonl.close();
+                jsonl = null;
+            }
+            if (!pooled.isEmpty()) {
+                pooled.add(0, setZeroCoverage);
+                double[] medians = pooled.stream().mapToDouble(Double::doubleValue).toArray();
+                System.out.printf(Locale.ROOT, "%ncoverage median per seed set (%d sets): %s; median of them %.3f,"
+                                + " range %.3f-%.3f%n", medians.length, pooled.stream()
+                                .map(c -> String.format(Locale.ROOT, "%.3f", c)).toList(), median(medians),
+                        Arrays.stream(medians).min().orElse(0), Arrays.stream(medians).max().orElse(0));
             }
         }
 
@@ -101,7 +130,7 @@ public final class AdultBenchmark {
                     TabularModelExplainer overHttp = ExplainerFactory.tabular(spec, client,
                             config.maxRowsPerRequest());
                     report("KServe V1 over loopback HTTP to another process, " + passName(pass), overHttp, client,
-                            test, pass);
+                            test, first, 0, pass);
                     overHttp.close();
                 }
                 System.out.printf(Locale.ROOT, "  model server (child process) %s%n", server.stop());
@@ -113,8 +142,13 @@ public final class AdultBenchmark {
         return pass == 0 ? "cold (first pass, JIT warming)" : "warm pass " + pass;
     }
 
-    private static void report(String title, TabularModelExplainer explainer, TimedPredictor predictor,
-                               double[][] test, int pass) {
+    /** Seed sets are this far apart, so that no two sets share a seed for up to this many rows. */
+    private static final long SEED_SET_STRIDE = 1_000_003L;
+    private static double setZeroCoverage = Double.NaN;
+
+    /** Explains every row once and prints the figures; returns the median coverage. */
+    private static double report(String title, TabularModelExplainer explainer, TimedPredictor predictor,
+                                 double[][] test, int first, int seedSet, int pass) {
         int n = test.length;
         double[] wall = new double[n];
         double[] calls = new double[n];
@@ -129,7 +163,7 @@ public final class AdultBenchmark {
             ArrayNode instance = new ObjectMapper().createArrayNode();
             Arrays.stream(test[i]).forEach(instance::add);
             long s = System.nanoTime();
-            Explained e = explainer.explain(instance, i);
+            Explained e = explainer.explain(instance, seedSet * SEED_SET_STRIDE + first + i);
             wall[i] = (System.nanoTime() - s) / 1e9;
             calls[i] = e.predictorCalls();
             rowsSent[i] = e.predictorRows();
@@ -142,8 +176,15 @@ public final class AdultBenchmark {
             if (e.success()) {
                 found++;
             }
+            if (jsonl != null && pass == (seedSet == 0 ? 0 : 1)) {
+                ObjectNode line = JSON.createObjectNode().put("seed_set", seedSet).put("row", first + i)
+                        .put("found", e.success()).put("precision", e.precision()).put("coverage", e.coverage())
+                        .put("calls", e.predictorCalls()).put("rows", e.predictorRows());
+                e.anchor().forEach(line.putArray("anchor")::add);
+                jsonl.println(line);
+            }
             lines.add(String.format(Locale.ROOT, "    row %2d: label %d, %s, precision %.3f, coverage %.3f, %d calls,"
-                            + " %d rows%s", i, e.prediction(), String.join(" AND ", e.anchor()), e.precision(),
+                            + " %d rows%s", first + i, e.prediction(), String.join(" AND ", e.anchor()), e.precision(),
                     e.coverage(), e.predictorCalls(), e.predictorRows(),
                     e.success() ? "" : " (no success: " + e.json().path("data").path("raw").path("stop_reason").asText()
                             + ")"));
@@ -165,8 +206,15 @@ public final class AdultBenchmark {
         if (pass <= 1) {
             lines.forEach(System.out::println);
         }
+        if (seedSet == 0 && pass == 0) {
+            setZeroCoverage = median(coverage);
+        }
+        return median(coverage);
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON line per explanation of the in-process passes' first pass and of every seed set, when asked. */
+    private static java.io.PrintWriter jsonl;
     private static long cacheBytes = TabularOptions.DEFAULT_CACHE_BYTES;
     private static boolean trainingLabels = true;
     private static int validationSamples = AnchorParams.DEFAULTS.validationSamples();
@@ -183,9 +231,13 @@ public final class AdultBenchmark {
     }
 
     static double[][] testRows(int n) throws Exception {
+        return testRows(0, n);
+    }
+
+    static double[][] testRows(int first, int n) throws Exception {
         try (InputStream in = AdultBenchmark.class.getClassLoader().getResourceAsStream("demo/adult/adult_test.csv")) {
             LabeledData data = LabeledData.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "label");
-            return Arrays.copyOf(data.x(), Math.min(n, data.size()));
+            return Arrays.copyOfRange(data.x(), first, Math.min(first + n, data.size()));
         }
     }
 

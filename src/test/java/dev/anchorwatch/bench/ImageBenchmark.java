@@ -49,6 +49,7 @@ public final class ImageBenchmark {
         boolean http = true;
         boolean small = true;
         int[] largeSegments = {10, 50};
+        java.nio.file.Path dump = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--large-only" -> small = false;
@@ -57,6 +58,7 @@ public final class ImageBenchmark {
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
                 case "--large" -> large = Integer.parseInt(args[++i]);
                 case "--no-http" -> http = false;
+                case "--dump-large" -> dump = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -110,6 +112,11 @@ public final class ImageBenchmark {
             for (int i = 0; i < large; i++) {
                 images.add(synthetic(299, 299, 100 + i));
             }
+            if (dump != null) {
+                writeNpy(dump, images);
+                System.out.printf(Locale.ROOT, "wrote the %d synthetic images to %s (float32, N x 299 x 299 x 3)%n",
+                        images.size(), dump);
+            }
             RedQuadrant model = new RedQuadrant(299, 299);
             for (int n : largeSegments) {
                 ExplainerSpec spec = largeSpec("http://127.0.0.1:1", 1_000_000, n);
@@ -145,6 +152,9 @@ public final class ImageBenchmark {
                                List<FloatImage> images, int pass, int fresh, ModelServer server) {
         int n = images.size();
         double[] wall = new double[n];
+        double[] cpu = new double[n];
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
         double[] seg = new double[n];
         double[] calls = new double[n];
         double[] rows = new double[n];
@@ -162,9 +172,11 @@ public final class ImageBenchmark {
         String breakdown = "";
         for (int i = 0; i < n; i++) {
             JsonNode instance = nested(images.get(i));
+            long cpu0 = os.getProcessCpuTime();
             long s = System.nanoTime();
             Explained e = explainer.explain(instance, 1000L * pass + i);
             wall[i] = (System.nanoTime() - s) / 1e9;
+            cpu[i] = (os.getProcessCpuTime() - cpu0) / 1e9;
             seg[i] = e.json().at("/data/raw/segmentation_ms").asDouble();
             calls[i] = e.predictorCalls();
             rows[i] = e.predictorRows();
@@ -203,6 +215,9 @@ public final class ImageBenchmark {
         System.out.printf(Locale.ROOT, "%n%s%n", title);
         System.out.printf(Locale.ROOT, "  wall time per explanation: median %.4f s, p90 %.4f s, total %.2f s%n",
                 quantile(wall, 0.5), quantile(wall, 0.9), total);
+        // the process's CPU time (every thread: JIT and GC included) moves far less with the machine's load
+        System.out.printf(Locale.ROOT, "  CPU time of the process per explanation: median %.4f s, p90 %.4f s%n",
+                quantile(cpu, 0.5), quantile(cpu, 0.9));
         System.out.printf(Locale.ROOT, "  segmentation: median %.2f ms; share of wall time inside the model: %.2f%n",
                 quantile(seg, 0.5), model / total);
         System.out.printf(Locale.ROOT, "  predictor calls per explanation: median %.1f; images sent: median %.0f%n",
@@ -271,6 +286,29 @@ public final class ImageBenchmark {
         tree.putObject("image").put("segmentation", "slic").put("n_segments", segments).put("fill", "value")
                 .put("fill_value", 0);
         return SpecLoader.parse(tree, "benchmark", s -> s);
+    }
+
+    /**
+     * Writes same-sized images as one NumPy {@code .npy} array of little-endian float32, N x H x W x C: the exact
+     * pixels, for running another explainer on the same workload.
+     */
+    static void writeNpy(java.nio.file.Path path, List<FloatImage> images) throws java.io.IOException {
+        FloatImage first = images.get(0);
+        String header = String.format(Locale.ROOT, "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d, %d, %d), }",
+                images.size(), first.height(), first.width(), first.channels());
+        int unpadded = 10 + header.length() + 1;
+        header = header + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(10 + h.length
+                + images.size() * first.pixels().length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1)
+                .put((byte) 0).putShort((short) h.length).put(h);
+        for (FloatImage image : images) {
+            for (float v : image.pixels()) {
+                buf.putFloat(v);
+            }
+        }
+        java.nio.file.Files.write(path, buf.array());
     }
 
     /** Smooth colour gradients with a red disc filling most of the top-left quadrant and a few other discs. */

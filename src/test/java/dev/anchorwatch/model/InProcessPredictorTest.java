@@ -40,6 +40,21 @@ class InProcessPredictorTest {
     }
 
     @Test
+    void labelsEachTensorAsItsRowAndRefusesAWrongSizeOne() {
+        // the row buffer is reused between tensors: the second tensor's label must not see the first's values
+        Instances.Tensors tensors = new Instances.Tensors(new float[][]{{1, 0}, {-1, 0}, {0.5f, -2}}, new int[]{2});
+        InProcessPredictor predictor = Predictors.inProcess(SIGN);
+        assertArrayEquals(new int[]{1, 0, 1}, predictor.predict(tensors).join());
+        assertEquals(1, predictor.requests());
+        assertEquals(3, predictor.rowsSent());
+
+        PredictorException e = failure(predictor.predict(
+                new Instances.Tensors(new float[][]{{1, 0}, {1, 0, 0}}, new int[]{2})));
+        assertFalse(e.isTransient(), "a tensor of the wrong size never fits: permanent");
+        assertTrue(e.getMessage().contains("row 1 has 3"), e.getMessage());
+    }
+
+    @Test
     void labelsRowsOnTheCallingThreadOrAnExecutor() {
         Instances.Rows rows = new Instances.Rows(new double[][]{{1, 0}, {-1, 0}, {3, 3}});
         InProcessPredictor direct = Predictors.inProcess(SIGN);
