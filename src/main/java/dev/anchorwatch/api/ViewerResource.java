@@ -152,11 +152,18 @@ public class ViewerResource {
     @Path("/models")
     public ObjectNode models() {
         return timed("models", () -> {
+            // models, not explainer names: an explainer "adult-shap" of model "adult" lists under "adult"
             Map<String, ObjectNode> byName = new TreeMap<>();
-            for (String name : registry.names()) {
-                ObjectNode m = mapper.createObjectNode().put("name", name).put("registered", true);
-                registry.find(name).ifPresent(x -> m.put("explainer", x.spec().type().label()));
-                byName.put(name, m);
+            for (ModelExplainer x : registry.all()) {
+                byName.computeIfAbsent(x.spec().model(), name -> {
+                    ObjectNode m = mapper.createObjectNode().put("name", name).put("registered", true);
+                    List<ModelExplainer> each = registry.forModel(name);
+                    m.put("explainer", each.get(0).spec().type().label());
+                    ArrayNode explainers = m.putArray("explainers");
+                    each.forEach(e -> explainers.addObject().put("name", e.spec().name())
+                            .put("type", e.spec().type().label()));
+                    return m;
+                });
             }
             for (String name : store.models(1000)) {
                 byName.computeIfAbsent(name, n -> mapper.createObjectNode().put("name", n).put("registered", false));
@@ -306,7 +313,7 @@ public class ViewerResource {
 
     private ObjectNode detail(StoredExplanation e) {
         ObjectNode out = summary(e.summary());
-        Optional<ModelExplainer> model = registry.find(e.summary().model());
+        Optional<ModelExplainer> model = explainerOf(registry, e.summary().model(), e.summary().explainer());
         JsonNode body;
         try {
             body = mapper.readTree(e.body());
@@ -316,6 +323,15 @@ public class ViewerResource {
         out.set("view", ExplanationViews.view(e, model));
         out.set("explanation", body);
         return out;
+    }
+
+    /**
+     * The registered explainer that made an explanation, for its spec's feature names, categories and classes: the
+     * model's explainer of that type (the one named as the model first), else the explainer named as the model.
+     */
+    static Optional<ModelExplainer> explainerOf(ExplainerRegistry registry, String model, String type) {
+        return registry.forModel(model).stream().filter(x -> x.spec().type().label().equals(type)).findFirst()
+                .or(() -> registry.find(model));
     }
 
     private ObjectNode summary(ExplanationSummary s) {

@@ -18,7 +18,8 @@ import dev.anchorwatch.tabular.TabularData;
  * What the explanation page shows beside the raw JSON, worked out on the server: for tabular explanations the
  * instance and the examples with feature names and category values from the model's spec (when the model is
  * registered here), the anchored features marked; for text the anchor words as spans of the text; for images the
- * two pictures. Only data: the page escapes everything when it shows it.
+ * two pictures; for KernelSHAP the attributions of the predicted class, largest first. Only data: the page escapes
+ * everything when it shows it.
  */
 public final class ExplanationViews {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +69,7 @@ public final class ExplanationViews {
         switch (explainer) {
             case "AnchorText" -> text(view, raw);
             case "AnchorImage" -> image(view, raw);
+            case "KernelShap" -> shap(view, one);
             default -> tabular(view, raw, model.filter(TabularModelExplainer.class::isInstance)
                     .map(m -> ((TabularModelExplainer) m).anchors().training()));
         }
@@ -188,5 +190,76 @@ public final class ExplanationViews {
         JsonNode last = lastExamples(raw);
         view.put("examples_same_count", last.path("covered_true").size());
         view.put("examples_changed_count", last.path("covered_false").size());
+    }
+
+    /**
+     * A KernelSHAP explanation (Alibi's KernelShap shape): the attributions of the class the model predicted (the only
+     * output of a regression), each feature (or group) with its value and SHAP value, largest |SHAP value| first, ties
+     * in feature order; and the additivity the values keep: {@code expected_value + sum = output}.
+     */
+    private static void shap(ObjectNode view, JsonNode one) {
+        view.put("kind", "shap");
+        JsonNode meta = one.path("meta");
+        JsonNode data = one.path("data");
+        JsonNode raw = data.path("raw");
+        JsonNode values = data.path("shap_values");
+        boolean regression = "regression".equals(meta.path("task").asText()) || values.size() == 1;
+        int cls = regression ? 0 : raw.path("prediction").path(0).asInt(0);
+        if (cls < 0 || cls >= values.size()) {
+            cls = 0;
+        }
+        view.put("task", regression ? "regression" : "classification");
+        view.put("shap_class", cls);
+        view.set("link", meta.path("params").path("link"));
+        JsonNode expected = data.path("expected_value").path(cls);
+        view.set("expected_value", expected.isNumber() ? expected : F.nullNode());
+        JsonNode output = raw.path("raw_prediction").path(0).path(cls);
+        view.set("model_output", output.isNumber() ? output : F.nullNode());
+        JsonNode phi = values.path(cls).path(0);
+        JsonNode names = data.path("feature_names");
+        JsonNode instance = raw.path("instances").path(0);
+        JsonNode categories = data.path("categorical_names");
+        JsonNode groups = meta.path("params").path("groups");
+        int n = phi.size();
+        Integer[] order = new Integer[n];
+        double sum = 0;
+        for (int f = 0; f < n; f++) {
+            order[f] = f;
+            sum += phi.get(f).asDouble();
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(Math.abs(phi.get(b).asDouble()),
+                Math.abs(phi.get(a).asDouble())));
+        view.put("shap_sum", sum);
+        ArrayNode rows = view.putArray("attributions");
+        for (int f : order) {
+            ObjectNode row = rows.addObject();
+            row.put("name", names.path(f).isTextual() ? names.get(f).asText() : "feature " + f);
+            if (groups.isArray() && groups.path(f).isArray()) {
+                StringBuilder v = new StringBuilder();
+                for (JsonNode c : groups.get(f)) {
+                    v.append(v.length() == 0 ? "" : ", ").append(shapValue(categories, c.asInt(), instance.path(c.asInt())));
+                }
+                row.put("value", v.toString());
+            } else {
+                row.put("value", shapValue(categories, f, instance.path(f)));
+            }
+            row.set("shap", phi.get(f));
+        }
+        view.set("plot_png", raw.path("plot_png").isTextual() ? raw.get("plot_png") : F.nullNode());
+    }
+
+    /** A value of a KernelSHAP instance: its category name (from the explanation's own categorical_names), else the number. */
+    private static String shapValue(JsonNode categories, int f, JsonNode v) {
+        if (v == null || v.isMissingNode() || v.isNull()) {
+            return "";
+        }
+        JsonNode names = categories.path(Integer.toString(f));
+        if (v.isNumber() && names.isArray()) {
+            double x = v.asDouble();
+            if (x == Math.rint(x) && x >= 0 && x < names.size()) {
+                return names.get((int) x).asText();
+            }
+        }
+        return display(Optional.empty(), f, v);
     }
 }

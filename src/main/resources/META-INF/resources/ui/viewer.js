@@ -28,6 +28,8 @@ function svg(tag, attrs, text) {
 }
 
 function status(message, kind) {
+  // once the page asks for a token, nothing else may take the place of that question
+  if (document.getElementById('token-form')) return;
   const s = document.getElementById('status');
   s.textContent = message || '';
   s.className = 'status' + (kind ? ' ' + kind : '');
@@ -36,12 +38,15 @@ function status(message, kind) {
 // Same authentication as the rest of the API: when the service asks for a bearer token (401), ask the user once
 // per browser session and send it with every request.
 function askForToken() {
+  if (document.getElementById('token-form')) return;
   const box = document.getElementById('status');
   box.textContent = '';
   box.className = 'status warn';
   const input = el('input', {type: 'password', id: 'token', autocomplete: 'off', placeholder: 'API token'});
-  const form = el('form', {id: 'token-form'}, el('label', {}, 'This service needs an API token: ', input), ' ',
-    el('button', {type: 'submit'}, 'Use token'));
+  const had = sessionStorage.getItem(TOKEN_KEY) !== null;
+  const form = el('form', {id: 'token-form'}, el('label', {},
+    had ? 'The service refused that token; try another: ' : 'This service needs an API token: ', input), ' ',
+    el('button', {type: 'submit', id: 'token-submit'}, 'Use token'));
   form.addEventListener('submit', ev => {
     ev.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, input.value);
@@ -82,8 +87,18 @@ function chips(anchor) {
   return box;
 }
 
-function outcomeBadge(o) {
-  return el('span', {class: 'badge ' + o}, o === 'not_found' ? 'not found' : o);
+// KernelSHAP has no anchor and no threshold: a KernelSHAP explanation that was made is "explained", not "found"
+const SHAP = 'KernelShap';
+
+function outcomeBadge(o, explainer) {
+  const label = o === 'not_found' ? 'not found' : explainer === SHAP && o === 'found' ? 'explained' : o;
+  return el('span', {class: 'badge ' + o}, label);
+}
+
+function anchorCell(s) {
+  if (s.outcome === 'failed') return el('span', {class: 'reason'}, s.reason);
+  if (s.explainer === SHAP) return el('span', {class: 'muted attributions'}, 'feature attributions (no anchor)');
+  return chips(s.anchor);
 }
 
 function explanationLink(id, label) {
@@ -118,6 +133,16 @@ async function listPage() {
   }
   const links = document.getElementById('model-links');
   for (const m of models.models) links.append(' ', modelLink(m.name));
+  const explainers = document.getElementById('f-explainer');
+  for (const m of models.models) {
+    for (const x of m.explainers || []) {
+      if (![...explainers.options].some(o => o.value === x.type)) explainers.append(el('option', {value: x.type}, x.type));
+    }
+  }
+  if (q.get('explainer') && ![...explainers.options].some(o => o.value === q.get('explainer'))) {
+    explainers.append(el('option', {value: q.get('explainer')}, q.get('explainer')));
+  }
+  if (q.get('explainer')) explainers.value = q.get('explainer');
   // empty fields are left out of the URL
   form.addEventListener('submit', ev => {
     ev.preventDefault();
@@ -144,8 +169,8 @@ async function listPage() {
       el('td', {class: 'inference'}, s.inference_id),
       el('td', {}, modelLink(s.model)),
       el('td', {}, s.explainer),
-      el('td', {}, outcomeBadge(s.outcome)),
-      el('td', {}, s.outcome === 'failed' ? el('span', {class: 'reason'}, s.reason) : chips(s.anchor)),
+      el('td', {}, outcomeBadge(s.outcome, s.explainer)),
+      el('td', {}, anchorCell(s)),
       el('td', {class: 'n'}, pct(s.precision)),
       el('td', {class: 'n'}, pct(s.coverage)),
       el('td', {}, s.prediction_mismatch === true ? el('span', {class: 'badge failed'}, 'differ')
@@ -228,6 +253,44 @@ function pngImage(b64, alt, id) {
   return el('img', {src: 'data:image/png;base64,' + b64, alt, id, class: 'pixelated'});
 }
 
+function shapClass(view) {
+  return view.task === 'regression' ? 'the model output' : 'class ' + className(view, view.shap_class);
+}
+
+function sig(x) {
+  return x === null || x === undefined ? '–' : (x > 0 ? '+' : '') + Number(x).toPrecision(4);
+}
+
+// KernelSHAP: no anchor; the attributions add up to the model's output minus its average over the background
+function shapSummary(view) {
+  document.getElementById('anchor-title').textContent = 'Attributions (KernelSHAP)';
+  document.getElementById('bars').hidden = true;
+  document.getElementById('anchor').replaceChildren(el('p', {id: 'shap-summary'},
+    'For ' + shapClass(view) + ': output ' + num(view.model_output, 4) + ' = average over the background '
+    + num(view.expected_value, 4) + ' + sum of the SHAP values ' + sig(view.shap_sum)
+    + (view.link && view.link !== 'identity' ? ' (in ' + view.link + ' space)' : '') + '.'));
+  document.getElementById('search').textContent = 'KernelSHAP: ' + num(view.samples) + ' coalitions, stopped by '
+    + (view.stop_reason || '–')
+    + (view.instances > 1 ? ' · this event had ' + view.instances + ' instances; the first is shown' : '');
+}
+
+function shapTable(view) {
+  const max = Math.max(1e-12, ...view.attributions.map(a => Math.abs(a.shap)));
+  const table = el('table', {class: 'instance', id: 'shap-table'},
+    el('thead', {}, el('tr', {}, el('th', {}, 'Feature'), el('th', {}, 'Value'),
+      el('th', {}, 'SHAP value (' + shapClass(view) + ')'), el('th', {}, ''))));
+  const body = el('tbody');
+  for (const a of view.attributions) {
+    const fill = el('span', {class: 'fill ' + (a.shap < 0 ? 'negative' : 'positive')});
+    fill.style.width = (100 * Math.abs(a.shap) / max).toFixed(1) + '%';
+    body.append(el('tr', {},
+      el('td', {}, a.name), el('td', {}, a.value), el('td', {class: 'n shap-value'}, sig(a.shap)),
+      el('td', {class: 'shap-bar'}, el('span', {class: 'bar'}, fill))));
+  }
+  table.append(body);
+  return table;
+}
+
 async function explanationPage() {
   const id = new URLSearchParams(location.search).get('id');
   if (!id) { status('No explanation id in the address.', 'error'); return; }
@@ -243,7 +306,7 @@ async function explanationPage() {
   document.title = e.model + ' · ' + e.inference_id + ' · Anchorwatch';
   document.getElementById('title').replaceChildren('Explanation of ', modelLink(e.model), ' ',
     el('span', {class: 'muted', id: 'inference-id'}, e.inference_id));
-  document.getElementById('meta').replaceChildren(outcomeBadge(e.outcome), ' ', e.explainer, ' · ',
+  document.getElementById('meta').replaceChildren(outcomeBadge(e.outcome, e.explainer), ' ', e.explainer, ' · ',
     time(e.created_at) + ' UTC', e.namespace ? ' · namespace ' + e.namespace : '', ' · id ', e.id);
   const view = e.view || {};
   const anchorBox = document.getElementById('anchor');
@@ -254,7 +317,9 @@ async function explanationPage() {
   }
   bar('precision', e.precision);
   bar('coverage', e.coverage);
-  if (view.stop_reason !== undefined && view.stop_reason !== null) {
+  if (view.kind === 'shap') {
+    shapSummary(view);
+  } else if (view.stop_reason !== undefined && view.stop_reason !== null) {
     document.getElementById('search').textContent = 'Search: ' + (view.success ? 'anchor found' : 'no anchor reached the threshold')
       + ', stopped by ' + view.stop_reason + ', ' + num(view.samples) + ' samples'
       + (view.instances > 1 ? ' · this event had ' + view.instances + ' instances; the first is shown' : '');
@@ -268,8 +333,11 @@ async function explanationPage() {
   kv(cost, 'Time to explain', e.latency_ms === null ? '–' : e.latency_ms + ' ms');
   kv(cost, 'Predictor requests', num(e.predictor_calls));
   kv(cost, 'Predictor rows', num(e.predictor_rows));
+  if (e.timings && e.timings.event !== undefined) {
+    kv(cost, 'The whole event (every explainer of the model)', e.timings.event + ' ms');
+  }
   for (const [k, v] of Object.entries(e.timings || {})) {
-    if (!['explain', 'predictor_calls', 'predictor_rows'].includes(k)) kv(cost, k, String(v));
+    if (!['explain', 'predictor_calls', 'predictor_rows', 'event'].includes(k)) kv(cost, k, String(v));
   }
 
   const instance = document.getElementById('instance');
@@ -288,6 +356,9 @@ async function explanationPage() {
       el('ul', {id: 'examples-same'}, ...view.examples_same.map(t => el('li', {}, t))),
       el('h3', {}, 'Where the anchor holds but the prediction changes (' + view.examples_changed.length + ')'),
       el('ul', {id: 'examples-changed'}, ...view.examples_changed.map(t => el('li', {}, t))));
+  } else if (view.kind === 'shap') {
+    instance.replaceChildren(shapTable(view));
+    document.getElementById('examples-card').hidden = true;
   } else if (view.kind === 'image') {
     instance.replaceChildren(el('div', {class: 'pictures'},
       el('figure', {}, pngImage(view.image_png, 'the image explained', 'image-original'), el('figcaption', {}, 'Original')),
@@ -318,7 +389,7 @@ function barChart(container, rows, seriesNames) {
     r.values.forEach((v, k) => {
       const w = (width - left - right) * v / max;
       s.append(svg('rect', {x: left, y: y + k * 14, width: Math.max(0, w), height: 12, class: 'series' + k}));
-      s.append(svg('text', {x: left + w + 4, y: y + k * 14 + 10, class: 'value'}, pct(v)));
+      s.append(svg('text', {x: left + w + 4, y: y + k * 14 + 10, class: 'value'}, r.texts ? r.texts[k] : pct(v)));
     });
   });
   seriesNames.forEach((n, k) => {
@@ -355,9 +426,33 @@ function lineChart(container, points, value, format, id) {
   container.replaceChildren(s);
 }
 
+// A model with several explainers (Anchors and KernelSHAP) is shown one explainer at a time: their success, latency
+// and cost are not comparable. Without ?explainer= the page shows the model's Anchors explainer; "all" also counts
+// the failures of events no explainer could take (a malformed event, recorded with explainer "anchorwatch").
+function explainerChoice(name, types, chosen) {
+  const box = document.getElementById('explainers');
+  if (types.length < 2 && !chosen) { box.hidden = true; return; }
+  box.replaceChildren('Explainer: ');
+  for (const t of [...types, '']) {
+    const label = t === '' ? 'all' : t;
+    const href = 'model.html?name=' + encodeURIComponent(name) + '&explainer=' + encodeURIComponent(t);
+    box.append(t === chosen ? el('strong', {class: 'explainer-choice current'}, label)
+      : el('a', {href, class: 'explainer-choice'}, label), ' ');
+  }
+}
+
+const TOP = 10;
+
 async function modelPage() {
-  const name = new URLSearchParams(location.search).get('name');
+  const q = new URLSearchParams(location.search);
+  const name = q.get('name');
   if (!name) { status('No model name in the address.', 'error'); return; }
+  const models = await api('/models').catch(() => ({models: []}));
+  const known = models.models.find(m => m.name === name);
+  const types = known && known.explainers ? [...new Set(known.explainers.map(x => x.type))] : [];
+  let explainer = q.get('explainer');
+  if (explainer === null) explainer = types.length > 1 ? (types.find(t => t.startsWith('Anchor')) || types[0]) : '';
+  const which = explainer ? {explainer} : {};
   const now = new Date();
   const weekAgo = new Date(now.getTime() - 7 * 86400e3);
   const twoWeeksAgo = new Date(now.getTime() - 14 * 86400e3);
@@ -366,17 +461,20 @@ async function modelPage() {
   try {
     const path = '/models/' + encodeURIComponent(name);
     [thisWeek, lastWeek, series] = await Promise.all([
-      api(path + '/stats', {from: weekAgo.toISOString(), to: now.toISOString(), top: 10}),
-      api(path + '/stats', {from: twoWeeksAgo.toISOString(), to: weekAgo.toISOString(), top: 10}),
-      api(path + '/series', {from: twoWeeksAgo.toISOString(), to: now.toISOString(), buckets: 28})]);
+      api(path + '/stats', {...which, from: weekAgo.toISOString(), to: now.toISOString(), top: TOP}),
+      api(path + '/stats', {...which, from: twoWeeksAgo.toISOString(), to: weekAgo.toISOString(), top: TOP}),
+      api(path + '/series', {...which, from: twoWeeksAgo.toISOString(), to: now.toISOString(), buckets: 28})]);
   } catch (e) {
     status(e.message, 'error');
     return;
   }
   status('');
   document.title = name + ' · Anchorwatch';
-  document.getElementById('title').replaceChildren('Model ', el('span', {id: 'model-name'}, name));
-  document.getElementById('list-link').href = './?model=' + encodeURIComponent(name);
+  document.getElementById('title').replaceChildren('Model ', el('span', {id: 'model-name'}, name),
+    explainer ? el('span', {class: 'muted', id: 'model-explainer'}, ' · ' + explainer) : '');
+  explainerChoice(name, types, explainer);
+  document.getElementById('list-link').href = './?model=' + encodeURIComponent(name)
+    + (explainer ? '&explainer=' + encodeURIComponent(explainer) : '');
   const rows = [
     ['Explanations', s => num(s.total)],
     ['Found / not found / failed', s => s.found + ' / ' + s.not_found + ' / ' + s.failed],
@@ -391,14 +489,21 @@ async function modelPage() {
   const body = document.querySelector('#weeks tbody');
   for (const [label, f] of rows) body.append(el('tr', {}, el('th', {}, label), el('td', {}, f(thisWeek)), el('td', {}, f(lastWeek))));
 
+  // each week lists its TOP most frequent predicates: a predicate missing from a full list is known only to be no
+  // more frequent than that list's last one, and is shown so ("≤ 9.1 %"), never as a false 0
   const share = (stats, p) => {
     const hit = stats.top_predicates.find(x => x.predicate === p);
-    return hit ? hit.share : 0;
+    if (hit) return {value: hit.share, text: pct(hit.share)};
+    if (stats.top_predicates.length < TOP) return {value: 0, text: pct(0)};
+    return {value: 0, text: '≤ ' + pct(Math.min(...stats.top_predicates.map(x => x.share)))};
   };
   const names = [...new Set([...thisWeek.top_predicates, ...lastWeek.top_predicates].map(x => x.predicate))];
-  names.sort((a, b) => share(thisWeek, b) - share(thisWeek, a) || share(lastWeek, b) - share(lastWeek, a));
-  barChart(document.getElementById('predicates-chart'),
-    names.map(p => ({label: p, values: [share(thisWeek, p), share(lastWeek, p)]})), ['this week', 'last week']);
+  names.sort((a, b) => share(thisWeek, b).value - share(thisWeek, a).value
+    || share(lastWeek, b).value - share(lastWeek, a).value);
+  barChart(document.getElementById('predicates-chart'), names.map(p => {
+    const now = share(thisWeek, p), before = share(lastWeek, p);
+    return {label: p, values: [now.value, before.value], texts: [now.text, before.text]};
+  }), ['this week', 'last week']);
   lineChart(document.getElementById('chart-success'), series.points, p => p.success_rate, pct, 'success-svg');
   lineChart(document.getElementById('chart-latency'), series.points, p => p.median_latency_ms, v => num(v), 'latency-svg');
   lineChart(document.getElementById('chart-cost'), series.points, p => p.mean_predictor_rows, v => num(v), 'cost-svg');

@@ -7,16 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import dev.anchorwatch.publish.ExplanationRecord;
+import dev.anchorwatch.testsupport.Browser;
 import dev.anchorwatch.testsupport.Http;
+import dev.anchorwatch.viewer.ExplanationStore;
+import dev.anchorwatch.viewer.MemoryExplanationStore;
+import jakarta.inject.Inject;
 
 /**
  * Issue 7, item 9: with tokens configured, every endpoint but the probes and the metrics needs one of them
@@ -74,6 +86,57 @@ class BearerAuthTest {
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.body().contains("anchorwatch_auth_failures_total{reason=\"missing\"}"), "failures are counted");
         assertFalse(metrics.body().contains("first-secret"), "tokens never appear");
+    }
+
+    @Inject
+    ExplanationStore store;
+
+    /**
+     * Issue 11, item 4: the viewer honours the same tokens. In a real Chromium the pages load, the query API answers
+     * 401, the page asks for the token (again after a wrong one), and with a right one shows the explanations.
+     */
+    @Test
+    void theViewerAsksForTheTokenAndThenShowsTheExplanations() throws Exception {
+        String body = "{\"meta\": {\"name\": \"AnchorTabular\"}, \"data\": {\"anchor\": [\"Sex = Female\"],"
+                + " \"precision\": 0.97, \"coverage\": 0.2, \"raw\": {\"success\": true, \"feature\": [0],"
+                + " \"names\": [\"Sex = Female\"], \"instance\": [0]}}}";
+        ((MemoryExplanationStore) store).publish(ExplanationRecord.builder().explanationId("auth-e1")
+                .inferenceId("auth-1").model("income").explainer("AnchorTabular").anchor(List.of("Sex = Female"))
+                .precision(0.97).coverage(0.2).explainedPrediction("1").timing("explain", 12)
+                .createdAt(Instant.now()).explanation(body).build()).toCompletableFuture().join();
+        try (Browser browser = Browser.start()) {
+            WebDriver d = browser.driver();
+            browser.open(root.resolve("/").toString());
+            assertTrue(d.getCurrentUrl().endsWith("/ui/"), d.getCurrentUrl());
+            assertEquals("This service needs an API token:", d.findElement(By.cssSelector("#token-form label")).getText().trim());
+            assertTrue(d.findElements(By.cssSelector("#list tbody tr")).isEmpty(), "no data without the token");
+            submitToken(browser, "wrong-secret");
+            assertEquals("The service refused that token; try another:",
+                    d.findElement(By.cssSelector("#token-form label")).getText().trim());
+            submitToken(browser, "second-secret");
+            assertTrue(d.findElements(By.id("token-form")).isEmpty(), "no question once the token is right");
+            List<WebElement> rows = d.findElements(By.cssSelector("#list tbody tr"));
+            assertEquals(1, rows.size());
+            assertEquals("Sex = Female", rows.get(0).findElement(By.cssSelector(".chip")).getText());
+            // the token is kept for the session: the explanation and model pages load with it
+            rows.get(0).findElement(By.cssSelector("a.explanation-link")).click();
+            browser.awaitReady();
+            assertEquals("97.0 %", d.findElement(By.id("precision")).getText());
+            d.findElement(By.cssSelector("#title a.model-link")).click();
+            browser.awaitReady();
+            assertEquals("1", d.findElements(By.cssSelector("#weeks tbody tr")).get(0).findElements(By.tagName("td"))
+                    .get(0).getText());
+            browser.screenshot("auth-model");
+        }
+    }
+
+    static void submitToken(Browser browser, String token) {
+        WebDriver d = browser.driver();
+        WebElement input = d.findElement(By.id("token"));
+        input.sendKeys(token);
+        d.findElement(By.id("token-submit")).click();
+        new WebDriverWait(d, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(input)); // the page reloads
+        browser.awaitReady();
     }
 
     @Test

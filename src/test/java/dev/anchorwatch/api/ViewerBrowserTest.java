@@ -55,8 +55,14 @@ class ViewerBrowserTest {
     }
 
     static WebElement rowOf(WebDriver d, String inferenceId) {
+        return rowOf(d, inferenceId, null);
+    }
+
+    /** The list's row of one inference, and of one explainer (null: any) when the model has several. */
+    static WebElement rowOf(WebDriver d, String inferenceId, String explainer) {
         for (WebElement row : d.findElements(By.cssSelector("#list tbody tr"))) {
-            if (row.findElement(By.cssSelector("td.inference")).getText().equals(inferenceId)) {
+            if (row.findElement(By.cssSelector("td.inference")).getText().equals(inferenceId) && (explainer == null
+                    || row.findElements(By.tagName("td")).get(3).getText().equals(explainer))) {
                 return row;
             }
         }
@@ -86,6 +92,25 @@ class ViewerBrowserTest {
             assertEquals("failed", row.findElement(By.cssSelector(".badge")).getText());
         }
         assertTrue(rowOf(d, "viewer-adult-bad").getText().contains("expects 12"));
+
+        // a predicate typed into the form: every row's anchor contains it, and the one without it is gone
+        browser.open(base.resolve("/ui/").toString());
+        d.findElement(By.id("f-predicate")).sendKeys("Sex = Female");
+        d.findElement(By.id("f-apply")).click();
+        browser.awaitReady();
+        assertTrue(d.getCurrentUrl().contains("predicate=Sex+%3D+Female"), d.getCurrentUrl());
+        List<WebElement> withFemale = d.findElements(By.cssSelector("#list tbody tr"));
+        assertFalse(withFemale.isEmpty());
+        for (WebElement row : withFemale) {
+            assertTrue(row.findElements(By.cssSelector(".chip")).stream().anyMatch(c -> c.getText().equals("Sex = Female")),
+                    row.getText());
+        }
+        List<String> expected = new java.util.ArrayList<>();
+        ViewerFixtures.getJson(base, "/api/v1/explanations?predicate=Sex%20%3D%20Female", 200).get("items")
+                .forEach(i -> expected.add(i.get("inference_id").asText()));
+        assertEquals(expected, withFemale.stream().map(r -> r.findElement(By.cssSelector("td.inference")).getText()).toList());
+        assertTrue(ViewerFixtures.getJson(base, "/api/v1/explanations", 200).get("items").size() > expected.size(),
+                "the filter left some out");
 
         // back to everything, then into one explanation
         browser.open(base.resolve("/ui/?model=adult&mismatch=true").toString());
@@ -152,6 +177,14 @@ class ViewerBrowserTest {
         List<String> anchor = new java.util.ArrayList<>();
         e.get("anchor").forEach(a -> anchor.add(a.asText()));
         assertEquals(anchor.stream().sorted().toList(), marked.stream().sorted().toList());
+        // each mark sits at its span's offset in the text (the word may occur elsewhere too)
+        Object at = ((JavascriptExecutor) d).executeScript("const out = []; let at = 0;"
+                + " for (const n of document.getElementById('text-instance').childNodes) {"
+                + "   if (n.nodeName === 'MARK') out.push(at); at += n.textContent.length; } return out;");
+        List<Long> starts = new java.util.ArrayList<>();
+        e.get("view").get("spans").forEach(span -> starts.add(span.get("start").asLong()));
+        assertEquals(starts.stream().sorted().toList(), at);
+        assertFalse(starts.isEmpty());
         browser.screenshot("explanation-text");
     }
 

@@ -79,9 +79,11 @@ class ViewerPostgresBrowserTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
+            // the demo's KernelSHAP explainer also explains every event of "evil": a model with two explainers
             return Map.of("anchorwatch.sinks.enabled", "postgres, log",
                     "anchorwatch.demo.port", Integer.toString(DEMO_PORT),
-                    "anchorwatch.specs", SPECS.toString());
+                    "anchorwatch.specs", SPECS.toString(),
+                    "anchorwatch.demo.shap-model", "evil");
         }
     }
 
@@ -166,9 +168,20 @@ class ViewerPostgresBrowserTest {
         }
     }
 
+    /** The explanation of one inference by one explainer (evil's events have an Anchors and a KernelSHAP one). */
+    JsonNode explanation(String inferenceId, String explainer) throws Exception {
+        JsonNode all = ViewerFixtures.getJson(base, "/api/v1/inferences/" + inferenceId, 200).get("explanations");
+        for (JsonNode e : all) {
+            if (e.get("explainer").asText().equals(explainer)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no " + explainer + " explanation of " + inferenceId + " in " + all);
+    }
+
     /** Three copies of this week's explanation of evil-1 and one failure, dated 8 to 10 days ago. */
     void redateLastWeek() throws Exception {
-        JsonNode e = ViewerFixtures.getJson(base, "/api/v1/inferences/evil-1", 200).get("explanations").get(0);
+        JsonNode e = explanation("evil-1", "AnchorTabular");
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
             PostgresExplanationSink sink = new PostgresExplanationSink(dataSource, executor);
@@ -207,10 +220,12 @@ class ViewerPostgresBrowserTest {
 
     @Test
     void markupInNamesAndTextsStaysTextFromListToModelPage() throws Exception {
-        JsonNode list = ViewerFixtures.getJson(base, "/api/v1/explanations?model=evil", 200);
+        JsonNode list = ViewerFixtures.getJson(base, "/api/v1/explanations?model=evil&explainer=AnchorTabular", 200);
         assertEquals("postgres", list.get("store").asText());
         assertEquals(6, list.get("items").size(), "2 explained now, 4 re-dated");
-        JsonNode evil1 = ViewerFixtures.getJson(base, "/api/v1/inferences/evil-1", 200).get("explanations").get(0);
+        assertEquals(2, ViewerFixtures.getJson(base, "/api/v1/explanations?model=evil&explainer=KernelShap", 200)
+                .get("items").size(), "and each of the 2 events by KernelSHAP too");
+        JsonNode evil1 = explanation("evil-1", "AnchorTabular");
         List<String> anchor = new ArrayList<>();
         evil1.get("anchor").forEach(a -> anchor.add(a.asText()));
         assertTrue(anchor.stream().anyMatch(p -> p.contains(SEPARATED) || p.contains(FEMALE) || p.contains(SEX)),
@@ -219,7 +234,7 @@ class ViewerPostgresBrowserTest {
         WebDriver d = browser.driver();
         browser.open(base.resolve("/ui/?model=evil").toString());
         noScriptRan(d);
-        WebElement row = ViewerBrowserTest.rowOf(d, "evil-1");
+        WebElement row = ViewerBrowserTest.rowOf(d, "evil-1", "AnchorTabular");
         assertEquals(anchor, row.findElements(By.cssSelector(".chip")).stream().map(WebElement::getText).toList());
         assertTrue(ViewerBrowserTest.rowOf(d, "evil-old-failed").getText().contains("predictor <b>down</b>"));
         browser.screenshot("postgres-list");
@@ -253,6 +268,103 @@ class ViewerPostgresBrowserTest {
         List<String> labels = d.findElements(By.cssSelector("#predicates-svg text.label")).stream()
                 .map(WebElement::getText).toList();
         assertTrue(labels.containsAll(anchor), labels + " contains " + anchor);
+        // a model with two explainers shows its Anchors explainer unless asked for another
+        assertEquals("· AnchorTabular", d.findElement(By.id("model-explainer")).getText());
         browser.screenshot("postgres-model");
+        d.findElement(By.linkText("KernelShap")).click();
+        browser.awaitReady();
+        assertEquals("· KernelShap", d.findElement(By.id("model-explainer")).getText());
+        weekRows = d.findElements(By.cssSelector("#weeks tbody tr"));
+        assertEquals(List.of("2", "0"), weekRows.get(0).findElements(By.tagName("td")).stream().map(WebElement::getText)
+                .toList(), "KernelSHAP explained both events this week, none last week");
+        assertEquals("No anchors in these two weeks.", d.findElement(By.cssSelector("#predicates-svg text.label")).getText());
+        browser.screenshot("postgres-model-shap");
+    }
+
+    /**
+     * The model page compares each week's 10 most frequent predicates. Last week had 11 predicates once each, so its
+     * list is full and leaves one out: that one, frequent this week, is shown as at most the list's least share, not
+     * as 0; a predicate missing from this week's short (complete) list is a true 0.
+     */
+    @Test
+    void aPredicateBelowAWeeksTopTenIsShownAsABoundNotAZero() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            PostgresExplanationSink sink = new PostgresExplanationSink(dataSource, executor);
+            for (int i = 0; i <= 10; i++) {
+                publish(sink, "top-old-" + i, List.of("Q" + i + " = x"), Instant.now().minus(Duration.ofDays(8)));
+            }
+            publish(sink, "top-new", List.of("New = y", "Q9 = x"), Instant.now().minus(Duration.ofHours(1)));
+        } finally {
+            executor.shutdown();
+        }
+        WebDriver d = browser.driver();
+        browser.open(base.resolve("/ui/model.html?name=topten").toString());
+        List<String> labels = d.findElements(By.cssSelector("#predicates-svg text.label")).stream()
+                .map(WebElement::getText).toList();
+        List<String> values = d.findElements(By.cssSelector("#predicates-svg text.value")).stream()
+                .map(WebElement::getText).toList();
+        assertEquals(2 * labels.size(), values.size());
+        // "Q9 = x" sorts last of the 11 ties (by text), so last week's top 10 leaves it out
+        int q9 = labels.indexOf("Q9 = x");
+        assertEquals(List.of("100.0 %", "≤ 9.1 %"), values.subList(2 * q9, 2 * q9 + 2));
+        int q0 = labels.indexOf("Q0 = x");
+        assertEquals(List.of("0.0 %", "9.1 %"), values.subList(2 * q0, 2 * q0 + 2));
+        browser.screenshot("postgres-model-top");
+    }
+
+    static void publish(PostgresExplanationSink sink, String id, List<String> anchor, Instant at) throws Exception {
+        StringBuilder a = new StringBuilder();
+        anchor.forEach(p -> a.append(a.length() == 0 ? "" : ",").append('"').append(p).append('"'));
+        sink.publish(ExplanationRecord.builder().explanationId(id).inferenceId(id).model("topten")
+                .explainer("AnchorTabular").anchor(anchor).precision(0.96).coverage(0.1).explainedPrediction("0")
+                .timing("explain", 100).createdAt(at)
+                .explanation("{\"data\": {\"anchor\": [" + a + "], \"raw\": {\"success\": true}}}").build())
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void kernelShapExplanationsShowTheirAttributions() throws Exception {
+        JsonNode models = ViewerFixtures.getJson(base, "/api/v1/models", 200);
+        List<String> names = new ArrayList<>();
+        JsonNode evil = null;
+        for (JsonNode m : models.get("models")) {
+            names.add(m.get("name").asText());
+            if (m.get("name").asText().equals("evil")) {
+                evil = m;
+            }
+        }
+        assertTrue(names.contains("evil") && !names.contains("adult-shap"), "models, not explainer names: " + names);
+        assertEquals(List.of("AnchorTabular", "KernelShap"), evil.findValuesAsText("type"));
+
+        JsonNode shap = explanation("evil-1", "KernelShap");
+        JsonNode view = shap.get("view");
+        assertEquals("shap", view.get("kind").asText());
+        WebDriver d = browser.driver();
+        browser.open(base.resolve("/ui/?model=evil&explainer=KernelShap").toString());
+        WebElement row = ViewerBrowserTest.rowOf(d, "evil-1", "KernelShap");
+        assertEquals("explained", row.findElement(By.cssSelector(".badge")).getText());
+        assertEquals("feature attributions (no anchor)", row.findElement(By.cssSelector(".attributions")).getText());
+        assertTrue(row.findElements(By.cssSelector(".chip")).isEmpty(), "no anchor chips");
+        row.findElement(By.cssSelector("a.explanation-link")).click();
+        browser.awaitReady();
+        noScriptRan(d);
+        assertEquals("Attributions (KernelSHAP)", d.findElement(By.id("anchor-title")).getText());
+        assertTrue(d.findElements(By.cssSelector("#bars")).stream().noneMatch(WebElement::isDisplayed), "no precision bars");
+        List<WebElement> rows = d.findElements(By.cssSelector("#shap-table tbody tr"));
+        assertEquals(12, rows.size());
+        List<String> shownNames = rows.stream().map(r -> r.findElements(By.tagName("td")).get(0).getText()).toList();
+        assertEquals(view.get("attributions").findValuesAsText("name"), shownNames, "largest |SHAP value| first");
+        double first = view.get("attributions").get(0).get("shap").asDouble();
+        String shown = rows.get(0).findElement(By.cssSelector(".shap-value")).getText();
+        assertTrue(first <= 0 || shown.startsWith("+"), shown);
+        assertEquals(first, Double.parseDouble(shown), Math.abs(first) * 5e-4, "4 significant digits: " + shown);
+        String barWidth = rows.get(0).findElement(By.cssSelector(".fill")).getCssValue("width");
+        assertTrue(Double.parseDouble(barWidth.replace("px", "")) > 0, barWidth);
+        String summary = d.findElement(By.id("shap-summary")).getText();
+        assertTrue(summary.contains(String.format("%.4f", view.get("model_output").asDouble()))
+                && summary.contains(String.format("%.4f", view.get("expected_value").asDouble())), summary);
+        assertTrue(d.findElement(By.id("examples-card")).getAttribute("hidden") != null, "KernelSHAP has no examples");
+        browser.screenshot("postgres-explanation-shap");
     }
 }

@@ -68,8 +68,26 @@ final class ViewerBenchmark {
             }
             System.out.printf("postgres: %d explanations over 60 days, 50 models (%.1f s to load)%n", rows,
                     (System.nanoTime() - t1) / 1e9);
-            run("postgres", new PostgresExplanationStore(pg.dataSource(), Duration.ofSeconds(30)), now, passes);
+            PostgresExplanationStore store = new PostgresExplanationStore(pg.dataSource(), Duration.ofSeconds(30));
+            run("postgres", store, now, passes);
+            // lists across every model that few or no rows match, with V13's indexes and without them
+            crossModel("postgres", store, passes);
+            try (Connection c = pg.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("DROP INDEX explanation_outcome_created_at_id; DROP INDEX explanation_explainer_created_at_id;"
+                        + " DROP INDEX explanation_mismatch_created_at_id; ANALYZE explanation");
+            }
+            crossModel("pg-noV13", store, passes);
         }
+    }
+
+    private static void crossModel(String name, ExplanationStore store, int passes) {
+        time(name, "list, failures of every model", passes, () -> store.list(filter(null, Outcome.FAILED, List.of())));
+        time(name, "list, not found (none) of every model", passes,
+                () -> store.list(filter(null, Outcome.NOT_FOUND, List.of())));
+        time(name, "list, mismatches of every model", passes, () -> store.list(
+                new ExplanationFilter(null, null, null, null, null, null, true, List.of(), 50, null)));
+        time(name, "list, explainer AnchorText (none)", passes, () -> store.list(
+                new ExplanationFilter(null, "AnchorText", null, null, null, null, null, List.of(), 50, null)));
     }
 
     private static void run(String name, ExplanationStore store, Instant now, int passes) {
@@ -99,7 +117,7 @@ final class ViewerBenchmark {
             q.get();
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
-        System.out.printf("  %-9s %-34s median %8.2f ms   p95 %8.2f ms%n", store, query, Stats.median(ms),
+        System.out.printf("  %-9s %-38s median %8.2f ms   p95 %8.2f ms%n", store, query, Stats.median(ms),
                 Stats.quantile(ms, 0.95));
     }
 

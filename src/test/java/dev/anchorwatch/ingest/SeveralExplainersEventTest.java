@@ -103,13 +103,17 @@ class SeveralExplainersEventTest {
 
         try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("select id, explainer, model, precision, anchor, body->'meta'->>'name',"
-                    + " jsonb_array_length(body->'data'->'shap_values') from explanation"
+                    + " jsonb_array_length(body->'data'->'shap_values'), (timings->>'explain')::bigint,"
+                    + " (body->'data'->'raw'->>'elapsed_ms')::bigint, (timings->>'event')::bigint from explanation"
                     + " where inference_id = 'multi-1' order by explainer");
             assertTrue(rs.next());
             assertEquals(anchorsId, rs.getString(1));
             assertEquals("AnchorTabular", rs.getString(2));
             assertEquals("adult", rs.getString(3));
             assertTrue(rs.getDouble(4) > 0);
+            // each explainer's own time, not the event's (which waited for the slower one too)
+            assertEquals(rs.getLong(9), rs.getLong(8), "timings.explain is the Anchors search's own elapsed_ms");
+            assertTrue(rs.getLong(10) >= rs.getLong(8), "timings.event covers both");
             assertTrue(rs.next());
             assertEquals(shapId, rs.getString(1));
             assertEquals("KernelShap", rs.getString(2));
@@ -118,6 +122,8 @@ class SeveralExplainersEventTest {
             assertEquals(0, ((String[]) rs.getArray(5).getArray()).length);
             assertEquals("KernelShap", rs.getString(6));
             assertEquals(2, rs.getInt(7), "one array per class");
+            assertEquals(rs.getLong(9), rs.getLong(8), "timings.explain is KernelSHAP's own elapsed_ms");
+            assertTrue(rs.getLong(10) >= rs.getLong(8));
             assertTrue(!rs.next());
         }
 

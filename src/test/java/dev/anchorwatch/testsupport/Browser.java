@@ -39,16 +39,7 @@ public final class Browser implements AutoCloseable {
 
     /** Starts Chromium, or fails (CI) / skips (elsewhere) when it is not installed. */
     public static Browser start() {
-        String missing = !Files.isExecutable(CHROMIUM) ? CHROMIUM.toString()
-                : !Files.isExecutable(CHROMEDRIVER) ? CHROMEDRIVER.toString() : null;
-        if (missing != null) {
-            String message = missing + " is missing: the viewer's browser tests need Debian's chromium and "
-                    + "chromium-driver (apt-get install -y chromium chromium-driver)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                Assertions.fail(message + "; under CI a missing browser fails the run");
-            }
-            Assumptions.abort(message + "; skipped outside CI");
-        }
+        requireInstalled(CHROMIUM, CHROMEDRIVER, "true".equalsIgnoreCase(System.getenv("CI")));
         try {
             Path profile = Files.createTempDirectory("anchorwatch-chromium-");
             ChromeOptions options = new ChromeOptions();
@@ -65,6 +56,23 @@ public final class Browser implements AutoCloseable {
             return new Browser(driver, profile);
         } catch (IOException e) {
             throw new IllegalStateException("cannot make a browser profile directory", e);
+        }
+    }
+
+    /**
+     * Returns when both programs are there; otherwise fails the test under CI ({@code ci}), or aborts it (skipped)
+     * elsewhere, naming what to install.
+     */
+    static void requireInstalled(Path chromium, Path chromedriver, boolean ci) {
+        String missing = !Files.isExecutable(chromium) ? chromium.toString()
+                : !Files.isExecutable(chromedriver) ? chromedriver.toString() : null;
+        if (missing != null) {
+            String message = missing + " is missing: the viewer's browser tests need Debian's chromium and "
+                    + "chromium-driver (apt-get install -y chromium chromium-driver)";
+            if (ci) {
+                Assertions.fail(message + "; under CI a missing browser fails the run");
+            }
+            Assumptions.abort(message + "; skipped outside CI");
         }
     }
 

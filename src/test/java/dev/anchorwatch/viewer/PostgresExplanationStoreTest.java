@@ -11,7 +11,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +149,21 @@ class PostgresExplanationStoreTest {
         assertEquals(null, empty.successRate());
     }
 
+    @Test
+    @Order(2)
+    void aDatabaseThatCannotAnswerIsAStoreExceptionNamingIt() throws Exception {
+        org.postgresql.ds.PGSimpleDataSource down = new org.postgresql.ds.PGSimpleDataSource();
+        down.setServerNames(new String[] {"127.0.0.1"});
+        down.setPortNumbers(new int[] {LoopbackPostgres.freeLoopbackPort()}); // nothing listens there
+        down.setConnectTimeout(2);
+        PostgresExplanationStore unreachable = new PostgresExplanationStore(down, Duration.ofSeconds(2));
+        StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+                () -> unreachable.list(filters(null).get(0)));
+        assertTrue(e.getMessage().startsWith("explanation store (postgres): "), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+                () -> unreachable.stats("adult", null, ViewerRecords.T0, END, 5));
+    }
+
     /** Runs last: it adds 50,000 rows, and removes them at the end. */
     @Test
     @Order(3)
@@ -186,12 +203,29 @@ class PostgresExplanationStoreTest {
                 PostgresExplanationStore.topQuery("model-7", null, from, to, 10),
                 PostgresExplanationStore.seriesQuery("model-7", null, from, to, 28),
                 PostgresExplanationStore.modelsQuery(1000));
+        // lists across every model that few rows match: each must read its own index, not walk the newest-first
+        // one and filter (which reads the whole table when nothing matches)
+        Map<String, PostgresExplanationStore.Query> selective = new LinkedHashMap<>();
+        selective.put("explanation_outcome_created_at_id", PostgresExplanationStore.listQuery(
+                filter(null, null, null, Outcome.NOT_FOUND, List.of(), null)));
+        selective.put("explanation_outcome_created_at_id ", PostgresExplanationStore.listQuery(
+                filter(null, from, to, Outcome.FAILED, List.of(), after)));
+        selective.put("explanation_explainer_created_at_id", PostgresExplanationStore.listQuery(
+                new ExplanationFilter(null, "AnchorText", null, null, null, null, null, List.of(), 50, null)));
+        selective.put("explanation_mismatch_created_at_id", PostgresExplanationStore.listQuery(
+                new ExplanationFilter(null, null, null, null, null, null, true, List.of(), 50, null)));
         try (Connection c = postgres.dataSource().getConnection()) {
             for (PostgresExplanationStore.Query q : queries) {
                 String plan = plan(c, q);
                 System.out.println("EXPLAIN " + q.sql().replaceAll("\\s+", " ") + "\n" + plan);
                 assertFalse(plan.contains("Seq Scan on explanation"), q.sql() + "\n" + plan);
                 assertTrue(plan.contains("Index"), plan);
+            }
+            for (Map.Entry<String, PostgresExplanationStore.Query> q : selective.entrySet()) {
+                String plan = plan(c, q.getValue());
+                System.out.println("EXPLAIN " + q.getValue().sql().replaceAll("\\s+", " ") + "\n" + plan);
+                assertTrue(plan.contains(q.getKey().trim()), q.getValue().sql() + "\n" + plan);
+                assertFalse(plan.contains("explanation_created_at_id "), "no walk of every row: " + plan);
             }
         } finally {
             try (Connection c = postgres.dataSource().getConnection(); Statement s = c.createStatement()) {
