@@ -153,6 +153,9 @@ public final class AppEventPipelineBenchmark {
             common.put("anchorwatch.ingest.kafka.group-id", "anchorwatch-bench");
             common.put("anchorwatch.ingest.kafka.concurrency", Integer.toString(concurrency));
             common.put("quarkus.console.color", "false");
+            // Anchors only, the workload of its figures: the demo's default also explains every Adult event with
+            // KernelSHAP (seconds each), and each inference id would then have two rows
+            common.put("anchorwatch.demo.shap-model", "adult-shap");
             common.putAll(extra);
 
             if (!scenario.equals("kafka")) {
