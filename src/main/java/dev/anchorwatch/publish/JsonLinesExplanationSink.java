@@ -62,8 +62,22 @@ public final class JsonLinesExplanationSink implements ExplanationSink {
 
     @Override
     public CompletionStage<Void> publish(ExplanationRecord r) {
+        return append(() -> line(r));
+    }
+
+    /**
+     * Appends the {@value ServedPrediction#TYPE} update event (see {@link ExplanationEvents#toServedEvent}) as one
+     * line, like an explanation; consumers merge it with the explanation line by {@code subject}.
+     */
+    @Override
+    public CompletionStage<Void> served(ServedPrediction served) {
+        return append(() -> new String(FORMAT.serialize(ExplanationEvents.toServedEvent(served)), StandardCharsets.UTF_8));
+    }
+
+    /** One event as one line, to the file and the console as configured; any failure is a transient one. */
+    private CompletionStage<Void> append(LineSource source) {
         try {
-            String line = line(r);
+            String line = source.get();
             if (file != null) {
                 write(line);
             }
@@ -76,24 +90,9 @@ public final class JsonLinesExplanationSink implements ExplanationSink {
         }
     }
 
-    /**
-     * Appends the {@value ServedPrediction#TYPE} update event (see {@link ExplanationEvents#toServedEvent}) as one
-     * line, like an explanation; consumers merge it with the explanation line by {@code subject}.
-     */
-    @Override
-    public CompletionStage<Void> served(ServedPrediction served) {
-        try {
-            String line = new String(FORMAT.serialize(ExplanationEvents.toServedEvent(served)), StandardCharsets.UTF_8);
-            if (file != null) {
-                write(line);
-            }
-            if (console) {
-                log.info(line);
-            }
-            return CompletableFuture.completedFuture(null);
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(new PublishException(name(), String.valueOf(e), true, e));
-        }
+    @FunctionalInterface
+    private interface LineSource {
+        String get() throws IOException;
     }
 
     /** The structured-mode CloudEvent JSON, on one line. */
