@@ -182,7 +182,7 @@ public final class EventIngress {
     /** One decoded event from {@code source}: handled, then its outcome reported and, for an explanation, logged. */
     public CompletionStage<Reply> handle(InferenceEvent event, String source) {
         long start = System.nanoTime();
-        return handleDecoded(event, source).thenApply(reply -> {
+        return handleDecoded(event).thenApply(reply -> {
             observe(source, event, reply, System.nanoTime() - start);
             return reply;
         });
@@ -198,6 +198,12 @@ public final class EventIngress {
         } else {
             boolean retried = status == 429 || status == 408 || (status >= 500 && status != 502);
             observer.event(source, type, retried ? "retried" : "refused", reason(status));
+            // one line, no stack trace (a redelivered input would log it again on every attempt); the Kafka ingress
+            // writes its own line per retry or dead letter, with the record's position, attempt and backoff
+            if (status >= 500 && !IngressObserver.KAFKA.equals(source) && !DRAINING.equals(reply.reason())) {
+                LOG.warnf("inference %s (%s): %d %s%s", event.id(), type, status, reply.message(),
+                        retried ? ", asking for redelivery" : "");
+            }
         }
         ExplanationRecord record = reply.explanation();
         if (record != null && (status == 202 || status == 422) && !"duplicate".equals(reply.message())) {
@@ -206,6 +212,13 @@ public final class EventIngress {
                     record.model(), record.inferenceId(), record.failed() ? "failed" : "explained",
                     record.timingsMs().getOrDefault("explain", -1L), nanos / 1_000_000, source, record.explanationId());
         }
+    }
+
+    /** The reason of the 503 every event gets while draining: expected, so not logged one by one. */
+    private static final String DRAINING = "draining";
+
+    private Reply drainingReply() {
+        return new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds, null, DRAINING);
     }
 
     /** A low-cardinality word for a refusal or retry status. */
@@ -248,19 +261,9 @@ public final class EventIngress {
         return maxConcurrent - slots.availablePermits();
     }
 
-    /**
-     * Logs why an event is answered 5xx (one line, no stack trace). Only for HTTP: the Kafka ingress logs its own
-     * line per retry, with the record's coordinates, attempt and backoff, so a second line here would double it.
-     */
-    private static void warnRetry(String source, String format, Object a, Object b) {
-        if (!IngressObserver.KAFKA.equals(source)) {
-            LOG.warnf(format, a, b);
-        }
-    }
-
-    private CompletionStage<Reply> handleDecoded(InferenceEvent event, String source) {
+    private CompletionStage<Reply> handleDecoded(InferenceEvent event) {
         if (draining) {
-            return done(new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds));
+            return done(drainingReply());
         }
         if (event.isRequest() && (event.inferenceServiceName() == null || event.inferenceServiceName().isBlank())) {
             return done(new Reply(400, "request event " + event.id() + " has no inferenceservicename extension", null));
@@ -287,7 +290,7 @@ public final class EventIngress {
             if (outcome instanceof Pairing.ResponseKept kept && (!kept.requestSeen() || pairing.explainedHere(event))) {
                 // Its request is explained elsewhere (another replica: logger events may be keyed by nothing) or
                 // was published already: hand the served prediction to the sinks, which merge it by inference id.
-                return servedLater(event, source);
+                return servedLater(event);
             }
             return done(Reply.accepted("response kept"));
         }
@@ -303,7 +306,7 @@ public final class EventIngress {
                             ? CompletableFuture.completedFuture(rememberedOrWithServed(request, records))
                             : onExplainFailure(request, unwrap(error)))
                     .thenCompose(r -> r)
-                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord, source));
+                    .thenCompose(outcomeRecord -> publish(request, outcomeRecord));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -315,11 +318,9 @@ public final class EventIngress {
                 if (cause instanceof dev.anchorwatch.explain.ExplainException busy
                         && busy.kind() == dev.anchorwatch.explain.ExplainException.Kind.BUSY) {
                     // refused by a pool that stops for shutdown: as any event while draining, 503
-                    return draining ? new Reply(503, "shutting down: deliver this event to another replica", retryAfterSeconds)
+                    return draining ? drainingReply()
                             : new Reply(429, busy.getMessage(), retryAfterSeconds, null, "busy");
                 }
-                // one line, no stack trace: a redelivered input would log the same trace on every attempt
-                warnRetry(source, "inference %s: not explained (%s), asking for redelivery", request.id(), cause);
                 return new Reply(503, String.valueOf(cause.getMessage()), null);
             }
             return r;
@@ -353,12 +354,12 @@ public final class EventIngress {
      * The served prediction of a response whose request is not being explained here, to every sink; a failure
      * answers 503 and forgets the response, so that its redelivery is handled again rather than dropped.
      */
-    private CompletableFuture<Reply> servedLater(InferenceEvent response, String source) {
+    private CompletableFuture<Reply> servedLater(InferenceEvent response) {
         Optional<String> json = Predictions.forRow(response, 0);
         if (json.isEmpty()) {
             return done(Reply.accepted("response kept (no prediction to record)"));
         }
-        return servedLater(response, json.get(), true, source);
+        return servedLater(response, json.get(), true);
     }
 
     /**
@@ -366,8 +367,7 @@ public final class EventIngress {
      * {@code forgetOnFailure}: the response's own delivery is answered, so its redelivery must find it new; a
      * request's delivery keeps the response for the redelivered request to carry.
      */
-    private CompletableFuture<Reply> servedLater(InferenceEvent event, String servedJson, boolean forgetOnFailure,
-            String source) {
+    private CompletableFuture<Reply> servedLater(InferenceEvent event, String servedJson, boolean forgetOnFailure) {
         ServedPrediction served = new ServedPrediction(
                 ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.RESPONSE_TYPE), event.id(),
                 ExplanationIds.explanationId(event.source(), event.id(), InferenceEvent.REQUEST_TYPE),
@@ -382,12 +382,11 @@ public final class EventIngress {
             }
             Throwable cause = unwrap(error);
             boolean retryable = !(cause instanceof PublishException p) || p.retryable();
-            warnRetry(source, "inference %s: served prediction not recorded: %s", event.id(), cause.getMessage());
             return new Reply(retryable ? 503 : 502, cause.getMessage(), null);
         });
     }
 
-    private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome, String source) {
+    private CompletableFuture<Reply> publish(InferenceEvent request, Outcome outcome) {
         List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
         for (ExplanationRecord r : outcome.records()) {
             all.add(publisher.publish(r).toCompletableFuture());
@@ -416,7 +415,7 @@ public final class EventIngress {
                         // Hand it on before completing, so that a failure can still ask for a redelivery ...
                         Optional<String> before = servedOf(request);
                         if (before.isPresent()) {
-                            return servedLater(request, before.get(), false, source).thenApply(r -> {
+                            return servedLater(request, before.get(), false).thenApply(r -> {
                                 if (r.status() >= 300) {
                                     pairing.abandoned(request);
                                     return r;
@@ -430,16 +429,15 @@ public final class EventIngress {
                         // request in flight and left it to this path
                         Optional<String> after = servedOf(request);
                         if (after.isPresent()) {
-                            return servedLater(request, after.get(), false, source).thenApply(r -> done);
+                            return servedLater(request, after.get(), false).thenApply(r -> done);
                         }
                         return CompletableFuture.completedFuture(done);
                     }
                     Throwable cause = unwrap(error);
                     pairing.abandoned(request);
                     boolean retryable = !(cause instanceof PublishException p) || p.retryable();
-                    warnRetry(source, "inference %s: not published (%s), asking for redelivery", request.id(),
-                            cause.getMessage());
-                    return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502, cause.getMessage(), null));
+                    return CompletableFuture.completedFuture(new Reply(retryable ? 503 : 502,
+                            cause.getMessage(), null));
                 }).thenCompose(r -> r);
     }
 
