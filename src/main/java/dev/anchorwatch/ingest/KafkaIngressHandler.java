@@ -260,7 +260,8 @@ public final class KafkaIngressHandler implements AutoCloseable {
         long started = nanoTime.getAsLong();
         CompletionStage<Outcome> outcome;
         try {
-            outcome = attempt(delivery, TraceParent.of(delivery.headers(), delivery.value()), 1, started);
+            // only the headers before admission: a structured event's own attribute is read once admitted
+            outcome = attempt(delivery, TraceParent.ofHeaders(delivery.headers()), 1, started);
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
@@ -293,7 +294,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
      * One attempt: admitted, decoded from the record's bytes, handed to the ingress; the ticket is closed once the
      * ingress answers (or decoding ends the attempt).
      */
-    private CompletionStage<Outcome> attempt(Delivery delivery, TraceParent trace, int attempt, long started) {
+    private CompletionStage<Outcome> attempt(Delivery delivery, TraceParent known, int attempt, long started) {
         if (closed || (draining && attempt > 1)) { // a retry after SIGTERM: handed back, redelivered elsewhere
             return CompletableFuture.completedFuture(Outcome.ABANDONED);
         }
@@ -303,8 +304,10 @@ public final class KafkaIngressHandler implements AutoCloseable {
         try {
             ticket = admission.admit(ADMISSION_PATH, value.length);
         } catch (Admission.Refused r) {
-            return notAdmitted(delivery, id, trace, attempt, started, r);
+            return notAdmitted(delivery, id, known, attempt, started, r);
         }
+        // a structured event's traceparent attribute is read only now that its bytes are admitted
+        TraceParent trace = known != null ? known : TraceParent.of(delivery.headers(), value);
         InferenceEvent event;
         AutoCloseable traced = listener.traced(trace);
         try {

@@ -38,13 +38,22 @@ public record TraceParent(String traceparent, String tracestate) {
     /** A header value longer than this is not a traceparent (W3C: 55 characters for version 00). */
     private static final int MAX_LENGTH = 512;
 
+    /**
+     * The trace context a record's headers carry (places 1 and 2), or null: cheap, so it may be read before the
+     * record is admitted; the structured event's attribute needs {@link #of} and its bytes.
+     */
+    public static TraceParent ofHeaders(Headers headers) {
+        if (headers == null) {
+            return null;
+        }
+        TraceParent found = fromHeaders(headers, "traceparent", "tracestate");
+        return found != null ? found : fromHeaders(headers, "ce_traceparent", "ce_tracestate");
+    }
+
     /** The trace context of a record, or null when it carries none (or none that is valid). */
     public static TraceParent of(Headers headers, byte[] value) {
         if (headers != null) {
-            TraceParent found = fromHeaders(headers, "traceparent", "tracestate");
-            if (found == null) {
-                found = fromHeaders(headers, "ce_traceparent", "ce_tracestate");
-            }
+            TraceParent found = ofHeaders(headers);
             if (found != null) {
                 return found;
             }

@@ -91,13 +91,17 @@ public final class AdultBenchmark {
         }
 
         if (inProcessRuns) {
+            double setZeroCoverage = Double.NaN;
             ReferenceForest forest = ReferenceForest.load(forestPath);
             TimedPredictor inProcess = new TimedPredictor(Predictors.inProcess(forest));
             for (int pass = 0; pass <= passes; pass++) {
                 TabularModelExplainer explainer = ExplainerFactory.tabular(spec("http://127.0.0.1:1"), inProcess,
                         Integer.MAX_VALUE);
-                report("in-process (Java evaluation of the same forest), " + passName(pass), explainer, inProcess,
-                        test, first, 0, pass);
+                double coverage = report("in-process (Java evaluation of the same forest), " + passName(pass),
+                        explainer, inProcess, test, first, 0, pass);
+                if (pass == 0) {
+                    setZeroCoverage = coverage;
+                }
             }
             List<Double> pooled = new ArrayList<>();
             for (int set = 1; set < seedSets; set++) {
@@ -144,8 +148,6 @@ public final class AdultBenchmark {
 
     /** Seed sets are this far apart, so that no two sets share a seed for up to this many rows. */
     private static final long SEED_SET_STRIDE = 1_000_003L;
-    private static double setZeroCoverage = Double.NaN;
-
     /** Explains every row once and prints the figures; returns the median coverage. */
     private static double report(String title, TabularModelExplainer explainer, TimedPredictor predictor,
                                  double[][] test, int first, int seedSet, int pass) {
@@ -205,9 +207,6 @@ public final class AdultBenchmark {
                 fresh.size());
         if (pass <= 1) {
             lines.forEach(System.out::println);
-        }
-        if (seedSet == 0 && pass == 0) {
-            setZeroCoverage = median(coverage);
         }
         return median(coverage);
     }

@@ -49,6 +49,7 @@ class TraceParentTest {
         KafkaLoggerEvents.add(bad, "traceparent", "00-not-a-trace");
         KafkaLoggerEvents.add(bad, "ce_traceparent", TP);
         assertEquals(TP, TraceParent.of(bad, utf8("{}")).traceparent(), "the invalid transport header is passed over");
+        assertEquals(TP, TraceParent.ofHeaders(bad).traceparent());
     }
 
     @Test
@@ -58,6 +59,7 @@ class TraceParentTest {
         String event = "{\"specversion\": \"1.0\", \"id\": \"s-1\", \"data\": {\"traceparent\": \"" + OTHER
                 + "\", \"instances\": [[1, 2]]}, \"tracestate\": \"k=v\", \"traceparent\": \"" + TP + "\"}";
         assertEquals(new TraceParent(TP, "k=v"), TraceParent.of(h, utf8(event)), "not the one nested in data");
+        assertNull(TraceParent.ofHeaders(h), "the headers alone (read before admission) do not open the body");
 
         assertNull(TraceParent.of(h, utf8("{\"specversion\": \"1.0\", \"id\": \"s-2\"}")), "none there");
         assertNull(TraceParent.of(h, utf8("{\"traceparent\": 42}")), "not a string");
