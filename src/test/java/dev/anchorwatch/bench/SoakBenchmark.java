@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.anchorwatch.testsupport.Http;
 import dev.anchorwatch.testsupport.PackagedApp;
 
 /**
@@ -240,10 +241,8 @@ public final class SoakBenchmark {
 
     static int send(HttpClient http, PackagedApp app, String id, String type, byte[] body, Map<Integer, LongAdder> statuses,
                     LongAdder answered, LongAdder busy, LongAdder ok, Map<String, Long> open) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(3))
-                .header("Ce-Specversion", "1.0").header("Ce-Id", id).header("Ce-Source", "http://soak/")
-                .header("Ce-Type", type).header("Ce-Inferenceservicename", "adult")
-                .header("Content-Type", "application/x-www-form-urlencoded")
+        HttpRequest request = Http.loggerEvent(HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(3)),
+                        "http://soak/", id, type, "adult", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         String key = id + " " + type.substring(type.lastIndexOf('.') + 1);
         open.put(key, System.nanoTime());

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +44,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.anchorwatch.publish.ExplanationIds;
 import dev.anchorwatch.publish.ExplanationRecord;
 import dev.anchorwatch.publish.ServedPrediction;
+import dev.anchorwatch.testsupport.AdultRows;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 import dev.anchorwatch.testsupport.KafkaTestResource;
 import dev.anchorwatch.testsupport.PostgresTestResource;
@@ -119,19 +117,6 @@ class ConservationTest {
 
     final HttpClient http = HttpClient.newHttpClient();
 
-    /** Rows of the vendored Adult test set: 12 features and the label. */
-    static List<int[]> adultRows(int n) throws Exception {
-        List<int[]> rows = new ArrayList<>();
-        try (InputStream in = ConservationTest.class.getClassLoader().getResourceAsStream("demo/adult/adult_test.csv");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            r.readLine();
-            for (String line = r.readLine(); line != null && rows.size() < n; line = r.readLine()) {
-                rows.add(java.util.Arrays.stream(line.split(",")).mapToInt(Integer::parseInt).toArray());
-            }
-        }
-        return rows;
-    }
-
     static String features(int[] row) {
         return java.util.Arrays.stream(row, 0, 12).mapToObj(Integer::toString).collect(Collectors.joining(", ", "[", "]"));
     }
@@ -187,7 +172,7 @@ class ConservationTest {
 
     @Test
     void everyInferenceIsExplainedExactlyOnceInEverySinkAndEveryPoisonEventIsDeadLettered() throws Exception {
-        List<int[]> rows = adultRows(30);
+        List<int[]> rows = AdultRows.first(30);
         Set<String> good = new TreeSet<>();
         for (int i = 0; i < 30; i++) {
             good.add(id(i));

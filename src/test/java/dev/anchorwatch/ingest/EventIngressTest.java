@@ -19,28 +19,13 @@ import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
 import dev.anchorwatch.publish.ExplanationSink;
 import dev.anchorwatch.publish.PublishException;
+import dev.anchorwatch.testsupport.CapturingSink;
 
 /** The ingress logic with a capturing sink and the test double explainer, no framework. */
 class EventIngressTest {
 
-    final List<ExplanationRecord> published = new CopyOnWriteArrayList<>();
-    final AtomicReference<PublishException> sinkDown = new AtomicReference<>();
-
-    final ExplanationSink capture = new ExplanationSink() {
-        @Override
-        public CompletionStage<Void> publish(ExplanationRecord r) {
-            if (sinkDown.get() != null) {
-                return CompletableFuture.failedFuture(sinkDown.get());
-            }
-            published.add(r);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public String name() {
-            return "capture";
-        }
-    };
+    final CapturingSink capture = new CapturingSink();
+    final List<ExplanationRecord> published = capture.published();
 
     final EventIngress ingress = new EventIngress(new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT),
             new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()), new FakeEventExplainer(),
@@ -90,9 +75,9 @@ class EventIngressTest {
     @Test
     void transientFailuresAnswer503AndTheRedeliveryIsExplained() {
         assertEquals(503, post(model(KServeEvents.request("r-4"), "flaky"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status());
-        sinkDown.set(new PublishException("capture", "down", true));
+        capture.down(new PublishException("capture", "down", true));
         assertEquals(503, post(KServeEvents.request("r-5"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status());
-        sinkDown.set(null);
+        capture.down(null);
         assertEquals(202, post(KServeEvents.request("r-5"), KServeEvents.utf8(KServeEvents.V1_REQUEST)).status(),
                 "not dropped as a duplicate");
         assertEquals(1, published.size());

@@ -10,9 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +30,7 @@ import dev.anchorwatch.explain.ExplanationService;
 import dev.anchorwatch.explain.SpecLoader;
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
-import dev.anchorwatch.publish.ExplanationSink;
+import dev.anchorwatch.testsupport.CapturingSink;
 
 /**
  * The explain timeout cancels the explanation: with a real HTTP predictor on loopback that answers slowly and with
@@ -105,19 +102,8 @@ class ExplainTimeoutTest {
         ExplainerRegistry registry = new ExplainerRegistry();
         registry.register(ExplainerFactory.create(spec));
         service = new ExplanationService(registry, 1, 0, 1); // one worker, one place
-        List<ExplanationRecord> published = new CopyOnWriteArrayList<>();
-        ExplanationSink capture = new ExplanationSink() {
-            @Override
-            public CompletionStage<Void> publish(ExplanationRecord r) {
-                published.add(r);
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public String name() {
-                return "capture";
-            }
-        };
+        CapturingSink capture = new CapturingSink();
+        List<ExplanationRecord> published = capture.published();
         InferenceEventDecoder decoder = new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT);
         EventIngress ingress = new EventIngress(decoder, new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()),
                 new ServiceEventExplainer(service), new ExplanationPublisher(List.of(capture), Duration.ofSeconds(5)), 4,

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
-import dev.anchorwatch.publish.ExplanationSink;
+import dev.anchorwatch.testsupport.CapturingSink;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 
 /**
@@ -42,20 +41,9 @@ class KServePayloadsTest {
     final InferenceEventDecoder decoder = new InferenceEventDecoder(new InferenceEventDecoder.Limits(1 << 16, 1 << 17, 100),
             (source, kind) -> ignored.computeIfAbsent(source + "/" + kind, k -> new AtomicInteger()).incrementAndGet());
 
-    final List<ExplanationRecord> published = new CopyOnWriteArrayList<>();
+    final CapturingSink capture = new CapturingSink();
+    final List<ExplanationRecord> published = capture.published();
     final List<String> deadLettered = new CopyOnWriteArrayList<>();
-    final ExplanationSink capture = new ExplanationSink() {
-        @Override
-        public CompletionStage<Void> publish(ExplanationRecord r) {
-            published.add(r);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public String name() {
-            return "capture";
-        }
-    };
     final EventIngress ingress = new EventIngress(decoder, new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()),
             new FakeEventExplainer(), new ExplanationPublisher(List.of(capture), Duration.ofSeconds(5)), 4,
             Duration.ofSeconds(5), 1, Clock.systemUTC());

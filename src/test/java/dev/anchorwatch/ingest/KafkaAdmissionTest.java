@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
-import dev.anchorwatch.publish.ExplanationSink;
+import dev.anchorwatch.testsupport.CapturingSink;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 
 /**
@@ -46,23 +45,12 @@ class KafkaAdmissionTest {
         return new KafkaIngressHandler.Delivery("t", 0, offset, null, h, KServeEvents.gzip(padded(inflatedBytes)));
     }
 
-    final List<ExplanationRecord> published = new CopyOnWriteArrayList<>();
+    final CapturingSink capture = new CapturingSink();
+    final List<ExplanationRecord> published = capture.published();
     final List<String> deadLettered = new CopyOnWriteArrayList<>();
     final List<String> retried = new CopyOnWriteArrayList<>();
     final List<String> refused = new CopyOnWriteArrayList<>();
 
-    final ExplanationSink capture = new ExplanationSink() {
-        @Override
-        public CompletionStage<Void> publish(ExplanationRecord r) {
-            published.add(r);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public String name() {
-            return "capture";
-        }
-    };
 
     final InferenceEventDecoder decoder = new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT);
     final EventIngress ingress = new EventIngress(decoder, new Pairing(1000, Duration.ofMinutes(10), Clock.systemUTC()),

@@ -20,27 +20,17 @@ import org.junit.jupiter.api.Test;
 import dev.anchorwatch.publish.ExplanationPublisher;
 import dev.anchorwatch.publish.ExplanationRecord;
 import dev.anchorwatch.publish.ExplanationSink;
+import dev.anchorwatch.testsupport.CapturingSink;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 
 /** The Kafka ingress's decisions (acknowledge, dead-letter, retry), with no broker and no framework. */
 class KafkaIngressHandlerTest {
 
-    final List<ExplanationRecord> published = new CopyOnWriteArrayList<>();
+    final CapturingSink capture = new CapturingSink();
+    final List<ExplanationRecord> published = capture.published();
     final List<String> deadLettered = new CopyOnWriteArrayList<>();
     final AtomicInteger deadLetterFailures = new AtomicInteger();
 
-    final ExplanationSink capture = new ExplanationSink() {
-        @Override
-        public CompletionStage<Void> publish(ExplanationRecord r) {
-            published.add(r);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public String name() {
-            return "capture";
-        }
-    };
 
     final InferenceEventDecoder decoder = new InferenceEventDecoder(InferenceEventDecoder.Limits.DEFAULT);
     final EventIngress ingress = new EventIngress(decoder, new Pairing(100, Duration.ofMinutes(10), Clock.systemUTC()),

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.jupiter.api.Test;
 
+import dev.anchorwatch.testsupport.Http;
 import dev.anchorwatch.testsupport.PackagedApp;
 
 /**
@@ -38,9 +39,8 @@ class MemoryIT {
     static final String SOURCE = "http://memory-it/";
 
     static HttpRequest event(PackagedApp app, String id, String type, byte[] body) {
-        return HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(2))
-                .header("Ce-Specversion", "1.0").header("Ce-Id", id).header("Ce-Source", SOURCE).header("Ce-Type", type)
-                .header("Ce-Inferenceservicename", "adult").header("Content-Type", "application/x-www-form-urlencoded")
+        return Http.loggerEvent(HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(2)),
+                        SOURCE, id, type, "adult", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.anchorwatch.testsupport.Http;
 import dev.anchorwatch.testsupport.PackagedApp;
 
 /**
@@ -31,10 +32,8 @@ class GracefulShutdownIT {
             + "[33, 4, 2, 3, 7, 4, 2, 0, 0, 0, 40, 9], [24, 4, 4, 1, 6, 3, 4, 1, 0, 0, 38, 6]";
 
     static HttpRequest event(PackagedApp app, String id) {
-        return HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(5))
-                .header("Ce-Specversion", "1.0").header("Ce-Id", id).header("Ce-Source", "http://adult-predictor/")
-                .header("Ce-Type", "org.kubeflow.serving.inference.request").header("Ce-Inferenceservicename", "adult")
-                .header("Content-Type", "application/json")
+        return Http.loggerEvent(HttpRequest.newBuilder(app.uri("/")).timeout(Duration.ofMinutes(5)),
+                        "http://adult-predictor/", id, "org.kubeflow.serving.inference.request", "adult", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [" + ROWS + "]}")).build();
     }
 

@@ -3,14 +3,10 @@ package dev.anchorwatch.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
+import dev.anchorwatch.testsupport.AdultRows;
 import dev.anchorwatch.testsupport.InJvmKafka;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 import dev.anchorwatch.testsupport.PackagedApp;
@@ -64,34 +61,13 @@ class KafkaGracefulShutdownIT {
             "Kafka ingress drained in (\\d+) ms: (\\d+) of (\\d+) in-flight record\\(s\\) finished and were acknowledged; "
                     + "(\\d+) record\\(s\\) handed back");
 
-    static List<int[]> adultRows(int n) throws Exception {
-        List<int[]> rows = new ArrayList<>();
-        try (InputStream in = KafkaGracefulShutdownIT.class.getClassLoader().getResourceAsStream("demo/adult/adult_test.csv");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            r.readLine();
-            for (String line = r.readLine(); line != null && rows.size() < n; line = r.readLine()) {
-                rows.add(Arrays.stream(line.split(",")).mapToInt(Integer::parseInt).toArray());
-            }
-        }
-        return rows;
-    }
-
     static String id(int i) {
         return String.format(Locale.ROOT, "gs-%02d", i);
     }
 
     static Map<String, String> config(String bootstrap) {
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("anchorwatch.demo.enabled", "true");
-        c.put("anchorwatch.demo.port", "0");
-        c.put("anchorwatch.demo.shap-model", "adult-shap"); // one (Anchors) explanation per Adult event
-        c.put("kafka.bootstrap.servers", bootstrap);
+        Map<String, String> c = PackagedApp.kafkaPipelineConfig(bootstrap, IN, DLQ, GROUP, OUT);
         c.put("anchorwatch.sinks.enabled", "kafka");
-        c.put("anchorwatch.sinks.kafka.topic", OUT);
-        c.put("anchorwatch.ingest.kafka.enabled", "true");
-        c.put("anchorwatch.ingest.kafka.topic", IN);
-        c.put("anchorwatch.ingest.kafka.dead-letter-topic", DLQ);
-        c.put("anchorwatch.ingest.kafka.group-id", GROUP);
         c.put("anchorwatch.ingest.kafka.concurrency", "2");
         c.put("anchorwatch.explain.workers", "1");
         c.put("anchorwatch.shutdown.drain", DRAIN_SECONDS + "s");
@@ -143,7 +119,7 @@ class KafkaGracefulShutdownIT {
 
     @Test
     void sigtermFinishesInFlightRecordsCommitsThemAndLeavesTheRestToTheNextReplica() throws Exception {
-        List<int[]> rows = adultRows(N);
+        List<int[]> rows = AdultRows.first(N);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (InJvmKafka broker = InJvmKafka.start(); KafkaLoggerEvents kafka = new KafkaLoggerEvents(broker.bootstrapServers())) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {

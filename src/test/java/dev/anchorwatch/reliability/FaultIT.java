@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,6 +38,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.anchorwatch.testsupport.AdultRows;
 import dev.anchorwatch.testsupport.InJvmKafka;
 import dev.anchorwatch.testsupport.KafkaLoggerEvents;
 import dev.anchorwatch.testsupport.PackagedApp;
@@ -71,18 +69,6 @@ class FaultIT {
     static final int N = 48;
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    static List<int[]> adultRows(int n) throws Exception {
-        List<int[]> rows = new ArrayList<>();
-        try (InputStream in = FaultIT.class.getClassLoader().getResourceAsStream("demo/adult/adult_test.csv");
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            r.readLine();
-            for (String line = r.readLine(); line != null && rows.size() < n; line = r.readLine()) {
-                rows.add(Arrays.stream(line.split(",")).mapToInt(Integer::parseInt).toArray());
-            }
-        }
-        return rows;
-    }
 
     static String id(int i) {
         return String.format(Locale.ROOT, "f-%02d", i);
@@ -196,7 +182,7 @@ class FaultIT {
 
     @Test
     void outagesAndACrashLoseNothingAndDuplicateOnlyWhatTheCrashCaught() throws Exception {
-        List<int[]> rows = adultRows(N);
+        List<int[]> rows = AdultRows.first(N);
         Path work = Files.createTempDirectory(Path.of("target"), "fault-it");
         try (InJvmKafka kafka = InJvmKafka.start(); RestartablePostgres pg = RestartablePostgres.start(work.resolve("pg"))) {
             String bootstrap = kafka.bootstrapServers();
@@ -204,22 +190,12 @@ class FaultIT {
                 admin.createTopics(List.of(new NewTopic(IN, 2, (short) 1), new NewTopic(OUT, 1, (short) 1),
                         new NewTopic(DLQ, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("anchorwatch.demo.enabled", "true");
+            Map<String, String> config = PackagedApp.kafkaPipelineConfig(bootstrap, IN, DLQ, "fault", OUT);
             config.put("anchorwatch.demo.host", "127.0.0.1");
-            config.put("anchorwatch.demo.port", "0");
-            // one explanation per Adult event: the demo's KernelSHAP explainer answers to its own name only
-            config.put("anchorwatch.demo.shap-model", "adult-shap");
-            config.put("kafka.bootstrap.servers", bootstrap);
             config.put("anchorwatch.sinks.enabled", "kafka,postgres");
-            config.put("anchorwatch.sinks.kafka.topic", OUT);
             config.put("anchorwatch.sinks.timeout", "15s");
             config.put("anchorwatch.sinks.postgres.migrate-initial-backoff", "300ms");
             config.put("anchorwatch.sinks.postgres.migrate-max-backoff", "1s");
-            config.put("anchorwatch.ingest.kafka.enabled", "true");
-            config.put("anchorwatch.ingest.kafka.topic", IN);
-            config.put("anchorwatch.ingest.kafka.dead-letter-topic", DLQ);
-            config.put("anchorwatch.ingest.kafka.group-id", "fault");
             config.put("anchorwatch.ingest.kafka.concurrency", "2");
             config.put("anchorwatch.ingest.kafka.initial-backoff", "200ms");
             config.put("anchorwatch.ingest.kafka.max-backoff", "2s");

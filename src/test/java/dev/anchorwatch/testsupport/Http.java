@@ -16,6 +16,16 @@ import java.util.Map;
  */
 public final class Http {
 
+    /**
+     * Adds the headers of a KServe logger event in CloudEvents binary mode as the packaged-app tests and benchmarks
+     * send it: spec version, id, source, type, the inference service's name, and the body's content type.
+     */
+    public static HttpRequest.Builder loggerEvent(HttpRequest.Builder request, String source, String id, String type,
+            String model, String contentType) {
+        return request.header("Ce-Specversion", "1.0").header("Ce-Id", id).header("Ce-Source", source)
+                .header("Ce-Type", type).header("Ce-Inferenceservicename", model).header("Content-Type", contentType);
+    }
+
     /** The shared client: loopback only, 10 s to connect; each request may set its own timeout. */
     public static final HttpClient CLIENT = newClient();
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +34,27 @@ public final class PackagedApp implements AutoCloseable {
         this.killer = killer;
         this.port = port;
         this.log = log;
+    }
+
+    /**
+     * Settings for the app as a Kafka pipeline: the demo explainers (one Anchors explanation per Adult event: the
+     * KernelSHAP explainer answers to its own name only), the Kafka ingress reading {@code in} as {@code group} with
+     * dead letters to {@code dlq}, and the Kafka sink's topic {@code out}. A mutable, ordered map: callers add the
+     * enabled sinks, concurrency and timings of their own.
+     */
+    public static Map<String, String> kafkaPipelineConfig(String bootstrap, String in, String dlq, String group,
+            String out) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("anchorwatch.demo.enabled", "true");
+        c.put("anchorwatch.demo.port", "0");
+        c.put("anchorwatch.demo.shap-model", "adult-shap");
+        c.put("kafka.bootstrap.servers", bootstrap);
+        c.put("anchorwatch.sinks.kafka.topic", out);
+        c.put("anchorwatch.ingest.kafka.enabled", "true");
+        c.put("anchorwatch.ingest.kafka.topic", in);
+        c.put("anchorwatch.ingest.kafka.dead-letter-topic", dlq);
+        c.put("anchorwatch.ingest.kafka.group-id", group);
+        return c;
     }
 
     /** Starts the app on a free loopback port and waits (up to 3 minutes) until {@code /q/health/ready} is UP. */
