@@ -1,7 +1,8 @@
 """Compares two JSON-lines files of Adult explanations (AdultBenchmark --jsonl, alibi_adult.py) seed set by seed set.
 
     python3 compare_adult.py anchorwatch.jsonl reference.jsonl
-Prints, for each side, the per-seed-set medians of coverage, precision, calls and rows, the pooled figures, and
+Prints, for each side, the per-seed-set medians of coverage, precision, calls and rows (sent; Anchorwatch's lines
+also carry own_calls and own_rows, the cost each explanation reports alone), the pooled figures, and
 for coverage the mean difference per test row (averaged over seed sets) with a 95% bootstrap interval.
 """
 import collections
@@ -20,7 +21,9 @@ def side(name, rows):
     for x in rows:
         sets[x['seed_set']].append(x)
     print(f'{name}: {len(sets)} seed sets, {len(rows)} explanations')
-    for key in ('coverage', 'precision', 'calls', 'rows'):
+    for key in ('coverage', 'precision', 'calls', 'rows', 'own_calls', 'own_rows'):
+        if not all(key in x for x in rows):
+            continue
         medians = [st.median(x[key] for x in v) for v in sets.values()]
         print(f'  {key:9s} median per seed set: median {st.median(medians):.4g}, range {min(medians):.4g}-'
               f'{max(medians):.4g}; pooled median {st.median(x[key] for x in rows):.4g}, mean {st.mean(x[key] for x in rows):.4g}')

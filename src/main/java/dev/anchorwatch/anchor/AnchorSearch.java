@@ -27,6 +27,10 @@ public final class AnchorSearch<S> {
     private final RandomGenerator rng;
     private final int predicateCount;
     private final int extraChallengers;
+    private final SampleStreams streams;
+    // keyed streams this search has read, by anchor key
+    private final Map<Long, Stream<S>> searchStreams = new HashMap<>();
+    private final Map<Long, Stream<S>> validationStreams = new HashMap<>();
     private final int words;
     private final long deadlineNanos;
 
@@ -47,11 +51,12 @@ public final class AnchorSearch<S> {
     private double bestCoverage = -1;
 
     private AnchorSearch(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params, RandomGenerator rng,
-                         int extraChallengers) {
+                         int extraChallengers, SampleStreams streams) {
         if (extraChallengers < 0) {
             throw new IllegalArgumentException("extra challengers must be >= 0, got " + extraChallengers);
         }
         this.extraChallengers = extraChallengers;
+        this.streams = java.util.Objects.requireNonNull(streams, "streams");
         this.sampler = sampler;
         this.oracle = oracle;
         this.params = params;
@@ -75,7 +80,17 @@ public final class AnchorSearch<S> {
      */
     public static <S> AnchorResult<S> run(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params,
                                           RandomGenerator rng, int extraChallengers) throws Exception {
-        return new AnchorSearch<>(sampler, oracle, params, rng, extraChallengers).search();
+        return run(sampler, oracle, params, rng, extraChallengers, SampleStreams.RNG);
+    }
+
+    /**
+     * As {@link #run(Sampler, Oracle, AnchorParams, RandomGenerator, int)}, with the samples drawn from
+     * {@code streams}; {@code rng} then draws only the coverage set.
+     */
+    public static <S> AnchorResult<S> run(Sampler<S> sampler, Oracle<S> oracle, AnchorParams params,
+                                          RandomGenerator rng, int extraChallengers, SampleStreams streams)
+            throws Exception {
+        return new AnchorSearch<>(sampler, oracle, params, rng, extraChallengers, streams).search();
     }
 
     private AnchorResult<S> search() throws Exception {
@@ -531,7 +546,7 @@ public final class AnchorSearch<S> {
             batch.addAll(d.samples());
         }
         for (Arm arm : validate) {
-            batch.addAll(draw(arm.predicates, params.validationSamples()).samples());
+            batch.addAll(draw(arm.predicates, params.validationSamples(), VALIDATION).samples());
         }
         boolean[] labels = oracle.sameLabel(batch);
         rounds++;
@@ -553,8 +568,56 @@ public final class AnchorSearch<S> {
         }
     }
 
+    private static final int SEARCH = 0;
+    private static final int VALIDATION = 1;
+
     private Draw<S> draw(int[] anchor, int n) {
-        Draw<S> d = sampler.draw(anchor, n, rng);
+        return draw(anchor, n, SEARCH);
+    }
+
+    /**
+     * {@code n} samples of {@code anchor}: from the RNG, or the next {@code n} of the anchor's keyed stream for
+     * this purpose. A stream is a sequence of blocks of {@code batchSize} samples, block b drawn in one call with
+     * an RNG seeded by (seed, anchor, purpose, b), so the j-th sample is the same however the draws are split,
+     * and within a block the sampler works as it does on a batch of that size.
+     */
+    private Draw<S> draw(int[] anchor, int n, int purpose) {
+        if (!streams.keyed()) {
+            return checked(sampler.draw(anchor, n, rng), n);
+        }
+        long key = SampleStreams.anchorKey(sampler, anchor);
+        Stream<S> stream = this.streams(purpose).computeIfAbsent(key, k -> new Stream<>());
+        int block = Math.max(1, params.batchSize());
+        List<S> samples = new ArrayList<>(n);
+        PredicateMatrix.Builder satisfied = PredicateMatrix.builder(n, predicateCount);
+        for (int i = 0; i < n; i++) {
+            int at = (int) (stream.next % block);
+            if (at == 0 || stream.block == null) {
+                long seed = SampleStreams.blockSeed(streams.seed(), key, purpose, stream.next / block);
+                stream.block = checked(sampler.draw(anchor, block, new java.util.SplittableRandom(seed)), block);
+            }
+            samples.add(stream.block.samples().get(at));
+            for (int p = 0; p < predicateCount; p++) {
+                if (stream.block.satisfied().get(at, p)) {
+                    satisfied.set(i, p);
+                }
+            }
+            stream.next++;
+        }
+        return new Draw<>(samples, satisfied.build());
+    }
+
+    private Map<Long, Stream<S>> streams(int purpose) {
+        return purpose == SEARCH ? searchStreams : validationStreams;
+    }
+
+    /** How far this search has read an anchor's keyed stream, and the block it is reading. */
+    private static final class Stream<S> {
+        long next;
+        Draw<S> block;
+    }
+
+    private static <S> Draw<S> checked(Draw<S> d, int n) {
         if (d.size() != n) {
             throw new IllegalStateException("sampler returned " + d.size() + " samples, " + n + " asked");
         }

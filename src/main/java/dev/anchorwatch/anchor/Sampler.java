@@ -19,4 +19,13 @@ public interface Sampler<S> {
      * Draws the fixed, unconstrained coverage set (no model calls): only which predicates each row satisfies.
      */
     PredicateMatrix coverageSet(int n, RandomGenerator rng);
+
+    /**
+     * A key of predicate {@code p} that two explanations give the same predicate (the same feature, test and
+     * value), whatever its index in each: what {@link SampleStreams#keyed} streams are keyed by. The default, the
+     * index, suits samplers whose predicates mean different things in different explanations.
+     */
+    default long predicateKey(int p) {
+        return p;
+    }
 }

@@ -21,8 +21,12 @@ final class BlackBox {
     private final String model;
     private final Predictor predictor;
     private final int maxRowsPerRequest;
+    // what the explanation reports: its own cost, the same on every retry
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong rows = new AtomicLong();
+    // what was actually sent: less where other explanations' labels (the cache's shared tier) answered
+    private final AtomicLong sentCalls = new AtomicLong();
+    private final AtomicLong sentRows = new AtomicLong();
 
     /**
      * @param maxRowsPerRequest how the predictor splits a batch, so that calls count its requests
@@ -33,10 +37,10 @@ final class BlackBox {
     }
 
     /**
-     * @param cache labels of tabular rows known to this explanation (null: none): the model's training labels
-     *              (shared, read only here) and the rows this explanation has already sent. Only rows missing
-     *              from it are sent, once each, and counted. It must not hold other explanations' samples: what
-     *              an explanation sends, and so its counters, must not depend on what ran before it
+     * @param cache a {@link PredictionCache#forExplanation view} for this explanation (null: none): the model's
+     *              training labels, the rows this explanation has met, and the shared tier. The rows its own
+     *              tiers lack are counted as the explanation's cost (so its counters never depend on what ran
+     *              before it); of those, only the ones the shared tier lacks are sent, once each
      */
     BlackBox(String model, Predictor predictor, int maxRowsPerRequest, PredictionCache cache) {
         this(model, predictor, maxRowsPerRequest, cache, Cancellation.NONE);
@@ -90,16 +94,35 @@ final class BlackBox {
         }
     }
 
-    /** Looks every row up in the cache; sends the distinct missing rows in one batch and caches their labels. */
+    /**
+     * Looks every row up in the cache; counts the distinct rows the explanation's own tiers lack as its cost,
+     * sends those the shared tier lacks too in one batch, and caches their labels.
+     */
     private int[] predictCached(double[][] rows) {
         int[] out = new int[rows.length];
-        Map<PredictionCache.Key, List<Integer>> missing = new LinkedHashMap<>();
+        Map<PredictionCache.Key, List<Integer>> own = new LinkedHashMap<>();
         for (int i = 0; i < rows.length; i++) {
             int label = cache.get(rows[i]);
             if (label >= 0) {
                 out[i] = label;
             } else {
-                missing.computeIfAbsent(new PredictionCache.Key(rows[i]), k -> new ArrayList<>()).add(i);
+                own.computeIfAbsent(new PredictionCache.Key(rows[i]), k -> new ArrayList<>()).add(i);
+            }
+        }
+        if (own.isEmpty()) {
+            return out;
+        }
+        cancel.check();
+        count(calls, this.rows, own.size());
+        Map<PredictionCache.Key, List<Integer>> missing = new LinkedHashMap<>();
+        for (Map.Entry<PredictionCache.Key, List<Integer>> e : own.entrySet()) {
+            int label = cache.shared(e.getKey().values);
+            if (label >= 0) {
+                for (int i : e.getValue()) {
+                    out[i] = label;
+                }
+            } else {
+                missing.put(e.getKey(), e.getValue());
             }
         }
         if (missing.isEmpty()) {
@@ -110,7 +133,7 @@ final class BlackBox {
         for (List<Integer> idx : missing.values()) {
             send[j++] = rows[idx.get(0)];
         }
-        int[] labels = cancel.await(predictAsync(new Instances.Rows(send)));
+        int[] labels = cancel.await(send(new Instances.Rows(send)));
         j = 0;
         for (List<Integer> idx : missing.values()) {
             int label = labels[j];
@@ -129,8 +152,8 @@ final class BlackBox {
     double[][] scores(Instances batch) {
         cancel.check();
         int n = batch.size();
-        calls.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
-        rows.addAndGet(n);
+        count(calls, rows, n);
+        count(sentCalls, sentRows, n);
         double[][] out;
         try {
             out = cancel.await(predictor.predictScores(batch));
@@ -146,10 +169,16 @@ final class BlackBox {
 
     /** Labels for a batch, checked for length; the future fails with the predictor's own exception. */
     CompletableFuture<int[]> predictAsync(Instances batch) {
+        cancel.check();
+        count(calls, rows, batch.size());
+        return send(batch);
+    }
+
+    /** Sends a batch, counted as sent only (its cost is the caller's to count). */
+    private CompletableFuture<int[]> send(Instances batch) {
         cancel.check(); // a cancelled explanation sends nothing more
         int n = batch.size();
-        calls.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
-        rows.addAndGet(n);
+        count(sentCalls, sentRows, n);
         return predictor.predict(batch).thenApply(labels -> {
             if (labels.length != n) {
                 throw new ExplainException(ExplainException.Kind.PREDICTOR_ERROR, "predictor for model '" + model
@@ -168,12 +197,30 @@ final class BlackBox {
         return same;
     }
 
+    /** A batch of {@code n} rows as requests (the predictor splits it) and rows. */
+    private void count(AtomicLong requests, AtomicLong rowCount, int n) {
+        requests.addAndGet((n + (long) maxRowsPerRequest - 1) / maxRowsPerRequest);
+        rowCount.addAndGet(n);
+    }
+
+    /** Requests the explanation cost on its own: the same on every retry and replica. */
     long calls() {
         return calls.get();
     }
 
+    /** Rows the explanation cost on its own: the same on every retry and replica. */
     long rows() {
         return rows.get();
+    }
+
+    /** Requests actually sent: fewer than {@link #calls()} where the cache's shared tier answered. */
+    long sentCalls() {
+        return sentCalls.get();
+    }
+
+    /** Rows actually sent. */
+    long sentRows() {
+        return sentRows.get();
     }
 
     /** A failure met while explaining, as the ExplainException the API and the event ingress map to a status. */

@@ -30,8 +30,21 @@ public interface ModelExplainer extends AutoCloseable {
     }
 
     /** An explanation and the facts other components (sinks, pairing) need without parsing it again. */
+    /**
+     * @param predictorCalls requests the explanation cost on its own (as published: the same on every retry)
+     * @param predictorRows  rows it cost on its own
+     * @param sentCalls      requests actually sent: fewer where labels other explanations fetched were reused
+     * @param sentRows       rows actually sent
+     */
     record Explained(ObjectNode json, int prediction, java.util.List<String> anchor, double precision,
                      double coverage, boolean success, long predictorCalls, long predictorRows,
-                     long elapsedMillis) {
+                     long elapsedMillis, long sentCalls, long sentRows) {
+        /** An explanation that sent exactly what it cost. */
+        public Explained(ObjectNode json, int prediction, java.util.List<String> anchor, double precision,
+                         double coverage, boolean success, long predictorCalls, long predictorRows,
+                         long elapsedMillis) {
+            this(json, prediction, anchor, precision, coverage, success, predictorCalls, predictorRows,
+                    elapsedMillis, predictorCalls, predictorRows);
+        }
     }
 }

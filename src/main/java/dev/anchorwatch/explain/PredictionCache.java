@@ -8,21 +8,26 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The labels one model gave to tabular rows, bounded in bytes. Two tiers: the labels of the training rows
+ * The labels one model gave to tabular rows, bounded in bytes. Three tiers: the labels of the training rows
  * (fetched once per explainer and shared by its explanations: a perturbation equal to a training row needs no
- * call) and the labels of the samples one explanation has sent (least recently used evicted first when the
- * bytes run out). A label is a function of the row as long as the model does not change, so a cached label
- * gives an explanation exactly the label a call would have: same seed, same explanation, fewer calls (the
- * training tier also lets the search plan its first request, see {@link #trainingLabel}, so it shapes which
- * samples are drawn; being fixed per explainer, it never makes a retry differ). An
- * explanation works on {@link #forExplanation()}, a view sharing the training tier with an empty sample tier of
- * its own, so that what it sends (and its counters) never depends on other explanations. Thread-safe.
+ * call), the labels of the samples all explanations of the explainer have sent (the shared tier), and, in a
+ * {@link #forExplanation() view} one explanation works on, the labels of the samples that explanation has met
+ * (its own tier). Sample tiers evict the least recently used first when the bytes run out.
+ *
+ * <p>A label is a function of the row as long as the model does not change, so a cached label gives an
+ * explanation exactly the label a call would have: same seed, same explanation, fewer calls (the training tier
+ * also lets the search plan its first request, see {@link #trainingLabel}, so it shapes which samples are drawn;
+ * being fixed per explainer, it never makes a retry differ). The shared tier saves calls only when explanations
+ * draw the same samples (keyed sample streams); what an explanation reports as its cost counts the rows its own
+ * tier lacks ({@link #get}), which never depends on other explanations, while the shared tier
+ * ({@link #shared}) decides what is actually sent. Thread-safe.
  */
 public final class PredictionCache {
     /** Estimated heap bytes of one entry beside its values: key object, array header, map entry, boxed label. */
     static final long ENTRY_OVERHEAD = 112;
 
     private final long maxBytes;
+    private final PredictionCache parent; // the explainer's cache, whose sample tier is shared; null for it
     private final Map<Key, Integer> training;
     private final LinkedHashMap<Key, Integer> samples = new LinkedHashMap<>(1024, 0.75f, true);
     private long trainingBytes;
@@ -30,6 +35,7 @@ public final class PredictionCache {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    private final AtomicLong sharedHits = new AtomicLong();
 
     /** @param maxBytes bound on the bytes held by both tiers; must be positive */
     public PredictionCache(long maxBytes) {
@@ -37,21 +43,27 @@ public final class PredictionCache {
             throw new IllegalArgumentException("prediction cache bytes must be > 0, got " + maxBytes);
         }
         this.maxBytes = maxBytes;
+        this.parent = null;
         this.training = new HashMap<>();
     }
 
-    private PredictionCache(long maxBytes, Map<Key, Integer> training, long trainingBytes) {
-        this.maxBytes = maxBytes;
-        this.training = training;
-        this.trainingBytes = trainingBytes;
+    private PredictionCache(PredictionCache parent) {
+        this.maxBytes = parent.maxBytes;
+        this.parent = parent;
+        this.training = parent.training;
+        this.trainingBytes = parent.trainingBytes;
     }
 
     /**
-     * A cache for one explanation: the training labels of this one (shared, never modified through the view)
-     * and an empty sample tier bounded by what the training labels leave of the bytes.
+     * A cache for one explanation: the training labels of this one (shared, never modified through the view),
+     * an empty sample tier of its own bounded by what the training labels leave of the bytes, and this one's
+     * sample tier as the shared tier.
      */
     public synchronized PredictionCache forExplanation() {
-        return new PredictionCache(maxBytes, training, trainingBytes);
+        if (parent != null) {
+            throw new IllegalStateException("a view has no views");
+        }
+        return new PredictionCache(this);
     }
 
     static long entryBytes(int features) {
@@ -104,7 +116,36 @@ public final class PredictionCache {
         return label == null ? -1 : label;
     }
 
-    public synchronized void put(double[] row, int label) {
+    /**
+     * The label of {@code row} in the shared tier (the samples other explanations of the model sent), or -1; a
+     * label found there is also kept in this view's own tier. -1 on a cache that is not a view.
+     */
+    public int shared(double[] row) {
+        if (parent == null) {
+            return -1;
+        }
+        int label = parent.sampleLabel(row);
+        if (label >= 0) {
+            sharedHits.incrementAndGet();
+            putOwn(row, label);
+        }
+        return label;
+    }
+
+    private synchronized int sampleLabel(double[] row) {
+        Integer label = samples.get(new Key(row));
+        return label == null ? -1 : label;
+    }
+
+    /** Keeps a label the model gave; a view also hands it to the shared tier. */
+    public void put(double[] row, int label) {
+        putOwn(row, label);
+        if (parent != null) {
+            parent.put(row, label);
+        }
+    }
+
+    private synchronized void putOwn(double[] row, int label) {
         Key k = new Key(row.clone());
         if (training.containsKey(k)) {
             return;
@@ -143,6 +184,11 @@ public final class PredictionCache {
 
     public long evictions() {
         return evictions.get();
+    }
+
+    /** Rows a view found only in the shared tier: calls saved by other explanations' samples. */
+    public long sharedHits() {
+        return sharedHits.get();
     }
 
     public long maxBytes() {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.anchorwatch.anchor.Oracle;
+import dev.anchorwatch.anchor.SampleStreams;
 import dev.anchorwatch.model.Instances;
 import dev.anchorwatch.model.Predictor;
 import dev.anchorwatch.tabular.AnchorTabular;
@@ -27,6 +28,7 @@ public final class TabularModelExplainer implements ModelExplainer {
     private final int maxRowsPerRequest;
     private final TabularOptions options;
     private final PredictionCache cache; // null when off
+    private final SampleStreams streams;
     private final Object trainingFetch = new Object();
 
     /**
@@ -41,6 +43,10 @@ public final class TabularModelExplainer implements ModelExplainer {
         this.maxRowsPerRequest = maxRowsPerRequest;
         this.options = TabularOptions.parse(spec);
         this.cache = options.predictionCacheBytes() == 0 ? null : new PredictionCache(options.predictionCacheBytes());
+        this.streams = options.sharedSamples()
+                ? SampleStreams.keyed(options.samplesSeed() != null ? options.samplesSeed()
+                        : Seeds.derive("tabular.samples", spec.name()))
+                : SampleStreams.RNG;
     }
 
     /** The model's labels shared by this explainer's explanations, or null when the spec turns the cache off. */
@@ -124,7 +130,7 @@ public final class TabularModelExplainer implements ModelExplainer {
         };
         TabularExplanation te;
         try {
-            te = anchors.explain(instance, -1, oracle, spec.params(), new SplittableRandom(seed));
+            te = anchors.explain(instance, -1, oracle, spec.params(), new SplittableRandom(seed), streams);
         } catch (ExplainException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -147,7 +153,7 @@ public final class TabularModelExplainer implements ModelExplainer {
                 te.featureOfStep(), TabularModelExplainer::row, label, row(instance),
                 new ExplanationJson.Cost(box.calls(), box.rows(), elapsed, seed));
         return new Explained(json, label, te.names(), te.result().precision(), te.result().coverage(),
-                te.result().success(), box.calls(), box.rows(), elapsed);
+                te.result().success(), box.calls(), box.rows(), elapsed, box.sentCalls(), box.sentRows());
     }
 
     /**

@@ -13,11 +13,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param trainingLabels       fetch the model's labels of every training row once, on the first explanation of
  *                             the explainer (one model version), so that perturbations equal to a training row need
  *                             no call; skipped when the training rows do not fit in the cache (default true)
+ * @param sharedSamples        draw each anchor's samples from a stream keyed by the anchor and {@code samplesSeed},
+ *                             not by the explanation's seed, so that explanations of the model that test the same
+ *                             anchor test the same samples and the cache labels them once (default true; false:
+ *                             every explanation draws its own, as the reference does)
+ * @param samplesSeed          the keyed streams' seed; null (the default) derives it from the explainer's name, so
+ *                             every replica draws the same samples
  */
-public record TabularOptions(long predictionCacheBytes, boolean trainingLabels) {
+public record TabularOptions(long predictionCacheBytes, boolean trainingLabels, boolean sharedSamples,
+                             Long samplesSeed) {
     public static final long DEFAULT_CACHE_BYTES = 32L << 20;
-    public static final TabularOptions DEFAULTS = new TabularOptions(DEFAULT_CACHE_BYTES, true);
-    private static final Set<String> KEYS = Set.of("prediction_cache_bytes", "training_labels");
+    public static final TabularOptions DEFAULTS = new TabularOptions(DEFAULT_CACHE_BYTES, true, true, null);
+    private static final Set<String> KEYS = Set.of("prediction_cache_bytes", "training_labels", "shared_samples",
+            "samples_seed");
 
     public static TabularOptions parse(ExplainerSpec spec) {
         return parse(spec.typeOptions(), spec.origin());
@@ -30,6 +38,7 @@ public record TabularOptions(long predictionCacheBytes, boolean trainingLabels) 
             throw new SpecException(origin, "tabular.prediction_cache_bytes", "must be >= 0 (0 = no cache), got "
                     + bytes);
         }
-        return new TabularOptions(bytes, r.bool("training_labels", true));
+        Long seed = r.has("samples_seed") ? r.longValue("samples_seed", 0) : null;
+        return new TabularOptions(bytes, r.bool("training_labels", true), r.bool("shared_samples", true), seed);
     }
 }

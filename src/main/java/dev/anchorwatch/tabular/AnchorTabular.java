@@ -4,6 +4,7 @@ import dev.anchorwatch.anchor.AnchorParams;
 import dev.anchorwatch.anchor.AnchorResult;
 import dev.anchorwatch.anchor.AnchorSearch;
 import dev.anchorwatch.anchor.Oracle;
+import dev.anchorwatch.anchor.SampleStreams;
 
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -44,12 +45,22 @@ public final class AnchorTabular {
      */
     public TabularExplanation explain(double[] instance, int label, Oracle<double[]> oracle,
                                       AnchorParams params, RandomGenerator rng) throws Exception {
+        return explain(instance, label, oracle, params, rng, SampleStreams.RNG);
+    }
+
+    /**
+     * As {@link #explain(double[], int, Oracle, AnchorParams, RandomGenerator)}, with the samples drawn from
+     * {@code streams} ({@link SampleStreams#keyed}: the same anchor gets the same samples in every explanation).
+     */
+    public TabularExplanation explain(double[] instance, int label, Oracle<double[]> oracle,
+                                      AnchorParams params, RandomGenerator rng, SampleStreams streams)
+            throws Exception {
         Objects.requireNonNull(oracle, "oracle");
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(rng, "rng");
         TabularPredicates predicates = TabularPredicates.forInstance(training, discretizer, instance);
         TabularSampler sampler = new TabularSampler(training, predicates);
-        AnchorResult<double[]> result = AnchorSearch.run(sampler, oracle, params, rng, EXTRA_CHALLENGERS);
+        AnchorResult<double[]> result = AnchorSearch.run(sampler, oracle, params, rng, EXTRA_CHALLENGERS, streams);
         int[] anchor = result.predicates();
         return new TabularExplanation(result, predicates.names(anchor), predicates.features(anchor), instance,
                 label);

@@ -19,6 +19,10 @@ import java.util.random.RandomGenerator;
  * its interval, with an unbounded side closed at the feature's training min/max (the instance's value when
  * that lies beyond).
  *
+ * <p>A search on {@link dev.anchorwatch.anchor.SampleStreams#keyed keyed streams} asks for one sample at a time,
+ * each with its own RNG: then any row satisfying the whole anchor may supply it, and a shorter prefix is used
+ * only when none does.
+ *
  * <p>Immutable after construction and safe to share between threads; each call allocates only its samples,
  * its predicate matrix and a few row bitsets.
  */
@@ -57,6 +61,14 @@ public final class TabularSampler implements Sampler<double[]> {
         for (int p = 0; p < predicateCount; p++) {
             rowsOf[p] = new RowSet(bits[p]);
         }
+    }
+
+    /** The predicate's feature, test and value: the same predicate has the same key in every explanation. */
+    @Override
+    public long predicateKey(int p) {
+        TabularPredicate q = predicates[p];
+        long h = 31L * q.feature() + q.kind().ordinal();
+        return 31L * h + Double.doubleToLongBits(q.value() == 0 ? 0.0 : q.value());
     }
 
     @Override

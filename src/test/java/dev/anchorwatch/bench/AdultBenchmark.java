@@ -46,7 +46,8 @@ public final class AdultBenchmark {
         if (args.length < 1) {
             throw new IllegalArgumentException(
                     "usage: adult PATH_TO_adult_rf.json [--rows N] [--first N] [--passes N] [--seed-sets N] [--jsonl FILE] [--no-http]"
-                            + " [--no-in-process]");
+                            + " [--no-in-process] [--cache-bytes N] [--no-training-labels] [--validation-samples N]"
+                            + " [--no-shared-samples]");
         }
         Path forestPath = Path.of(args[0]);
         int rows = 20;
@@ -57,6 +58,7 @@ public final class AdultBenchmark {
         boolean inProcessRuns = true;
         long cacheBytes = TabularOptions.DEFAULT_CACHE_BYTES;
         boolean trainingLabels = true;
+        boolean sharedSamples = true;
         int validationSamples = AnchorParams.DEFAULTS.validationSamples();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
@@ -71,6 +73,7 @@ public final class AdultBenchmark {
                 case "--cache-bytes" -> cacheBytes = Long.parseLong(args[++i]);
                 case "--no-training-labels" -> trainingLabels = false;
                 case "--validation-samples" -> validationSamples = Integer.parseInt(args[++i]);
+                case "--no-shared-samples" -> sharedSamples = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -78,6 +81,7 @@ public final class AdultBenchmark {
         AdultBenchmark.cacheBytes = cacheBytes;
         AdultBenchmark.trainingLabels = trainingLabels;
         AdultBenchmark.validationSamples = validationSamples;
+        AdultBenchmark.sharedSamples = sharedSamples;
         System.out.printf(Locale.ROOT, "Adult benchmark: %d test rows, reference forest %s, %d cores, Java %s%n",
                 rows, forestPath.getFileName(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
@@ -105,7 +109,7 @@ public final class AdultBenchmark {
             }
             List<Double> pooled = new ArrayList<>();
             for (int set = 1; set < seedSets; set++) {
-                TabularModelExplainer explainer = ExplainerFactory.tabular(spec("http://127.0.0.1:1"), inProcess,
+                TabularModelExplainer explainer = ExplainerFactory.tabular(spec("http://127.0.0.1:1", set), inProcess,
                         Integer.MAX_VALUE);
                 pooled.add(report("in-process, seed set " + set, explainer, inProcess, test, first, set, 1));
             }
@@ -155,6 +159,8 @@ public final class AdultBenchmark {
         double[] wall = new double[n];
         double[] calls = new double[n];
         double[] rowsSent = new double[n];
+        double[] ownCalls = new double[n];
+        double[] ownRows = new double[n];
         double[] precision = new double[n];
         double[] coverage = new double[n];
         List<Double> fresh = new ArrayList<>();
@@ -167,8 +173,10 @@ public final class AdultBenchmark {
             long s = System.nanoTime();
             Explained e = explainer.explain(instance, seedSet * SEED_SET_STRIDE + first + i);
             wall[i] = (System.nanoTime() - s) / 1e9;
-            calls[i] = e.predictorCalls();
-            rowsSent[i] = e.predictorRows();
+            calls[i] = e.sentCalls();
+            rowsSent[i] = e.sentRows();
+            ownCalls[i] = e.predictorCalls();
+            ownRows[i] = e.predictorRows();
             precision[i] = e.precision();
             coverage[i] = e.coverage();
             var validation = e.json().path("data").path("raw").path("validation");
@@ -181,13 +189,14 @@ public final class AdultBenchmark {
             if (jsonl != null && pass == (seedSet == 0 ? 0 : 1)) {
                 ObjectNode line = JSON.createObjectNode().put("seed_set", seedSet).put("row", first + i)
                         .put("found", e.success()).put("precision", e.precision()).put("coverage", e.coverage())
-                        .put("calls", e.predictorCalls()).put("rows", e.predictorRows());
+                        .put("calls", e.sentCalls()).put("rows", e.sentRows())
+                        .put("own_calls", e.predictorCalls()).put("own_rows", e.predictorRows());
                 e.anchor().forEach(line.putArray("anchor")::add);
                 jsonl.println(line);
             }
             lines.add(String.format(Locale.ROOT, "    row %2d: label %d, %s, precision %.3f, coverage %.3f, %d calls,"
                             + " %d rows%s", first + i, e.prediction(), String.join(" AND ", e.anchor()), e.precision(),
-                    e.coverage(), e.predictorCalls(), e.predictorRows(),
+                    e.coverage(), e.sentCalls(), e.sentRows(),
                     e.success() ? "" : " (no success: " + e.json().path("data").path("raw").path("stop_reason").asText()
                             + ")"));
         }
@@ -199,6 +208,9 @@ public final class AdultBenchmark {
         System.out.printf(Locale.ROOT, "  predictor requests per explanation: median %.1f, total %.0f; rows: median %.0f,"
                 + " total %.0f%n", median(calls), Arrays.stream(calls).sum(), median(rowsSent),
                 Arrays.stream(rowsSent).sum());
+        System.out.printf(Locale.ROOT, "  cost each explanation reports (alone, without other explanations' labels):"
+                        + " requests median %.1f, total %.0f; rows median %.0f, total %.0f%n", median(ownCalls),
+                Arrays.stream(ownCalls).sum(), median(ownRows), Arrays.stream(ownRows).sum());
         System.out.printf(Locale.ROOT, "  share of explanation time waiting for the model: %.2f%n", model / total);
         System.out.printf(Locale.ROOT, "  precision median %.3f, coverage median %.3f, anchors found %d of %d;"
                         + " fresh-sample precision of found anchors median %.3f (%d checked)%n",
@@ -217,15 +229,23 @@ public final class AdultBenchmark {
     private static long cacheBytes = TabularOptions.DEFAULT_CACHE_BYTES;
     private static boolean trainingLabels = true;
     private static int validationSamples = AnchorParams.DEFAULTS.validationSamples();
+    private static boolean sharedSamples = true;
 
+    /** The spec of seed set 0 (the passes' seeds). */
     static ExplainerSpec spec(String predictorUrl) {
+        return spec(predictorUrl, 0);
+    }
+
+    /** The spec with PEER.md's parameters; seed set k also seeds the anchors' sample streams with k. */
+    static ExplainerSpec spec(String predictorUrl, int seedSet) {
         return SpecLoader.loadResource("demo/adult.yaml", tree -> {
             SpecLoader.predictorUrl(predictorUrl).accept(tree);
             // PEER.md ran without caps: lift the demo's sample and time caps
             ((ObjectNode) tree.get("parameters")).put("max_samples", 0).put("time_budget", "PT0S")
                     .put("validation_samples", validationSamples);
             ((ObjectNode) tree).putObject("tabular").put("prediction_cache_bytes", cacheBytes)
-                    .put("training_labels", trainingLabels);
+                    .put("training_labels", trainingLabels).put("shared_samples", sharedSamples)
+                    .put("samples_seed", seedSet);
         });
     }
 
