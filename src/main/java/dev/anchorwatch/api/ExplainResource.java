@@ -166,8 +166,8 @@ public class ExplainResource {
         for (int i = 0; i < results.size(); i++) {
             ModelExplainer.Explained r = results.get(i);
             LOG.infof("explanation model=%s inference=- instance=%d outcome=%s explain_ms=%d predictor_calls=%d "
-                    + "predictor_rows=%d total_ms=%d", model, i, r.success() ? "found" : "not_found", r.elapsedMillis(),
-                    r.predictorCalls(), r.predictorRows(), totalMs);
+                    + "predictor_rows=%d sent_rows=%d total_ms=%d", model, i, r.success() ? "found" : "not_found",
+                    r.elapsedMillis(), r.predictorCalls(), r.predictorRows(), r.sentRows(), totalMs);
         }
     }
 

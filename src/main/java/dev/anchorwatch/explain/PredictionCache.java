@@ -126,7 +126,7 @@ public final class PredictionCache {
         }
         int label = parent.sampleLabel(row);
         if (label >= 0) {
-            sharedHits.incrementAndGet();
+            parent.sharedHits.incrementAndGet();
             putOwn(row, label);
         }
         return label;

@@ -76,7 +76,7 @@ class ViewerBrowserTest {
         assertTrue(d.getCurrentUrl().endsWith("/ui/"), d.getCurrentUrl());
         WebElement adult = rowOf(d, "viewer-adult-1");
         assertTrue(adult.getText().contains("Marital Status = Separated"), adult.getText());
-        assertEquals(List.of("Marital Status = Separated", "Sex = Female"),
+        assertEquals(List.of("Marital Status = Separated", "Relationship = Unmarried", "Sex = Female"),
                 adult.findElements(By.cssSelector(".chip")).stream().map(WebElement::getText).toList());
         browser.screenshot("list");
 
@@ -119,7 +119,7 @@ class ViewerBrowserTest {
         rowOf(d, differing.get("inference_id").asText()).findElement(By.cssSelector("a.explanation-link")).click();
         browser.awaitReady();
         assertTrue(d.getCurrentUrl().contains("explanation.html?id="), d.getCurrentUrl());
-        assertEquals(List.of("Marital Status = Separated", "Sex = Female"),
+        assertEquals(List.of("Marital Status = Separated", "Relationship = Unmarried", "Sex = Female"),
                 d.findElements(By.cssSelector("#anchor .chip")).stream().map(WebElement::getText).toList());
         String precision = d.findElement(By.id("precision")).getText();
         assertEquals(String.format("%.1f %%", 100 * differing.get("precision").asDouble()), precision);
@@ -127,7 +127,7 @@ class ViewerBrowserTest {
         assertTrue(Double.parseDouble(width.replace("px", "")) > 0, width);
         List<String> anchored = d.findElements(By.cssSelector("#instance-table tr.anchored td:first-child")).stream()
                 .map(WebElement::getText).toList();
-        assertEquals(List.of("Marital Status", "Sex"), anchored);
+        assertEquals(List.of("Marital Status", "Relationship", "Sex"), anchored);
         assertTrue(d.findElements(By.cssSelector("#examples-same tbody tr")).size() > 0);
         assertTrue(d.findElements(By.cssSelector("#examples-changed tbody tr")).size() > 0);
         assertEquals("differ", d.findElement(By.id("mismatch")).getText());

@@ -81,16 +81,61 @@ class PredictionCacheTest {
     }
 
     @Test
-    void anExplanationsViewSharesTrainingLabelsButNotSamples() {
+    void anExplanationsViewSeesOtherExplanationsSamplesOnlyThroughTheSharedTier() {
         PredictionCache model = new PredictionCache(1 << 20);
         model.putTraining(new double[][] {{1}}, new int[] {1});
         PredictionCache first = model.forExplanation();
         first.put(new double[] {5}, 0);
         PredictionCache second = model.forExplanation();
         assertEquals(1, second.get(new double[] {1}));
-        assertEquals(-1, second.get(new double[] {5}), "another explanation's samples are not visible");
+        assertEquals(-1, second.get(new double[] {5}), "another explanation's samples are not in this one's own tier");
+        assertEquals(0, second.shared(new double[] {5}), "but in the shared tier");
+        assertEquals(0, second.get(new double[] {5}), "and, once met, in its own tier");
+        assertEquals(1, model.sharedHits());
+        assertEquals(-1, second.shared(new double[] {6}));
+        assertEquals(-1, model.shared(new double[] {5}), "the model's cache is not a view");
         assertEquals(0, first.get(new double[] {5}));
-        assertEquals(-1, model.get(new double[] {5}));
+        assertThrows(IllegalStateException.class, first::forExplanation);
+    }
+
+    @Test
+    void theSharedTierStaysWithinTheBoundWhatSoEverTheViewsPut() {
+        long entry = PredictionCache.entryBytes(1);
+        PredictionCache model = new PredictionCache(5 * entry);
+        model.putTraining(new double[][] {{0}, {1}}, new int[] {0, 1});
+        for (int v = 0; v < 4; v++) {
+            PredictionCache view = model.forExplanation();
+            for (int i = 0; i < 10; i++) {
+                view.put(new double[] {100 * v + i + 2}, 1);
+                assertTrue(view.bytes() <= 5 * entry, "view " + v + ": " + view.bytes());
+            }
+        }
+        assertEquals(5 * entry, model.bytes(), "2 training labels and the 3 samples most recently sent");
+        PredictionCache late = model.forExplanation();
+        assertEquals(1, late.shared(new double[] {311}));
+        assertEquals(-1, late.shared(new double[] {308}), "evicted");
+        assertEquals(1, late.get(new double[] {1}), "training labels are never evicted");
+    }
+
+    @Test
+    void aBoxCountsAsItsCostWhatOnlyTheSharedTierHeldButDoesNotSendIt() {
+        SignModel model = new SignModel();
+        PredictionCache cache = new PredictionCache(1 << 20);
+        BlackBox first = new BlackBox("m", model, 2, cache.forExplanation());
+        first.predict(new Instances.Rows(new double[][] {{1}, {-1}, {2}}));
+        assertEquals(List.of(3), model.batches);
+        assertEquals(3, first.sentRows());
+        BlackBox second = new BlackBox("m", model, 2, cache.forExplanation());
+        int[] labels = second.predict(new Instances.Rows(new double[][] {{2}, {-1}, {-3}, {2}}));
+        assertEquals(List.of(1, 0, 0, 1), java.util.Arrays.stream(labels).boxed().toList());
+        assertEquals(List.of(3, 1), model.batches, "only {-3} is sent: the first explanation labelled the others");
+        assertEquals(3, second.rows(), "its cost alone: the three distinct rows it met");
+        assertEquals(2, second.calls(), "three rows at 2 per request");
+        assertEquals(1, second.sentRows());
+        assertEquals(1, second.sentCalls());
+        second.predict(new Instances.Rows(new double[][] {{2}, {-3}}));
+        assertEquals(3, second.rows(), "rows it met before cost nothing again");
+        assertEquals(List.of(3, 1), model.batches);
     }
 
     @Test

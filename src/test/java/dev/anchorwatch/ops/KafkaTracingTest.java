@@ -45,7 +45,10 @@ class KafkaTracingTest {
 
     static final String TOPIC = "kt.inference-events";
     static final Path SINK = Path.of("target", "kafka-tracing-test", "explanations.jsonl");
+    // one row per test, none explained before in this app: a row the model's explanations have all labelled needs
+    // no predictor call (the shared prediction cache), and the trace would have no predict span
     static final String ROW = "[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]";
+    static final String STRUCTURED_ROW = "[53, 4, 0, 2, 8, 4, 2, 0, 0, 0, 58, 9]";
     static final Set<String> STEPS = Set.of("decode", "explain", "predict", "publish");
     /** Inference ids of this run: the sink file keeps earlier runs' lines. */
     static final String RUN = Long.toString(System.currentTimeMillis(), 36);
@@ -98,7 +101,7 @@ class KafkaTracingTest {
         String event = "{\"specversion\": \"1.0\", \"id\": \"kt-structured-" + RUN + "\", "
                 + "\"source\": \"http://adult-predictor.default.svc.cluster.local/\", "
                 + "\"type\": \"org.kubeflow.serving.inference.request\", \"inferenceservicename\": \"adult\", "
-                + "\"datacontenttype\": \"application/json\", \"data\": {\"instances\": [" + ROW + "]}, "
+                + "\"datacontenttype\": \"application/json\", \"data\": {\"instances\": [" + STRUCTURED_ROW + "]}, "
                 + "\"traceparent\": \"00-" + trace + "-" + producer + "-01\"}";
         RecordHeaders h = new RecordHeaders();
         KafkaLoggerEvents.add(h, "content-type", "application/cloudevents+json");

@@ -47,7 +47,7 @@ class TracingTest {
                 .header("Ce-Specversion", "1.0").header("Ce-Id", "traced-1").header("Ce-Source", "http://adult-predictor/")
                 .header("Ce-Type", "org.kubeflow.serving.inference.request").header("Ce-Inferenceservicename", "adult")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[52, 4, 0, 2, 8, 4, 2, 0, 0, 0, 60, 9]]}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[44, 4, 0, 2, 8, 4, 2, 0, 0, 0, 41, 9]]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), r.body());
 
