@@ -3,6 +3,7 @@ package dev.anchorwatch.tabular;
 import dev.anchorwatch.anchor.AnchorParams;
 import dev.anchorwatch.anchor.AnchorStep;
 import dev.anchorwatch.anchor.Oracle;
+import dev.anchorwatch.anchor.SampleStreams;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -75,6 +76,51 @@ class AnchorTabularTest {
         }
         assertTrue(last.coveredFalse().isEmpty(), "no sample of an exact rule is labelled otherwise");
         assertTrue(rows.get() >= e.result().samples());
+    }
+
+    @Test
+    void keyedStreamsGiveExplanationsOfOneModelTheSameSamplesOfTheSameAnchors() throws Exception {
+        double[] first = matchingInstance();
+        double[] second = matchingInstance();
+        second[Adult.AGE] = first[Adult.AGE] + 3; // the same bin: the same predicates, another row
+        assertEquals(1, model(second));
+        for (boolean keyed : new boolean[] {true, false}) {
+            SampleStreams streams = keyed ? SampleStreams.keyed(7) : SampleStreams.RNG;
+            Set<List<Double>> seen = new java.util.HashSet<>();
+            TabularExplanation a = EXPLAINER.explain(first, 1, recording(seen, null), AnchorParams.DEFAULTS,
+                    new SplittableRandom(1), streams);
+            int[] again = new int[2];
+            TabularExplanation b = EXPLAINER.explain(second, 1, recording(seen, again), AnchorParams.DEFAULTS,
+                    new SplittableRandom(2), streams);
+            // either way the search finds the rule
+            assertEquals(Set.of("Age > 47", "Sex = Male"), Set.copyOf(a.names()));
+            assertEquals(Set.of("Age > 47", "Sex = Male"), Set.copyOf(b.names()));
+            double shared = (double) again[0] / again[1];
+            if (keyed) {
+                assertTrue(shared > 0.5, "share of the second explanation's samples the first drew: " + shared);
+            } else {
+                assertTrue(shared < 0.1, "share of the second explanation's samples the first drew: " + shared);
+            }
+        }
+    }
+
+    /** Labels like the model; records the samples in {@code seen}, counting in {@code again} [seen before, all]. */
+    private static Oracle<double[]> recording(Set<List<Double>> seen, int[] again) {
+        return samples -> {
+            boolean[] same = new boolean[samples.size()];
+            for (int i = 0; i < same.length; i++) {
+                double[] s = samples.get(i);
+                List<Double> key = java.util.Arrays.stream(s).boxed().toList();
+                if (again != null) {
+                    again[0] += seen.contains(key) ? 1 : 0;
+                    again[1]++;
+                } else {
+                    seen.add(key);
+                }
+                same[i] = model(s) == 1;
+            }
+            return same;
+        };
     }
 
     @Test
