@@ -4,11 +4,8 @@ package dev.anchorwatch.api;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.anchorwatch.explain.ExplanationService;
-import dev.anchorwatch.explain.PredictionCache;
-import dev.anchorwatch.explain.TabularModelExplainer;
 import dev.anchorwatch.ingest.Pairing;
 import dev.anchorwatch.publish.ExplanationPublisher;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -34,12 +31,7 @@ public class MetricsWiring {
         Gauge.builder("anchorwatch.workers.max", service, ExplanationService::workers).strongReference(true)
                 .description("Explanation workers (explanations that can run at once)").register(registry);
         for (String model : service.registry().names()) {
-            service.registry().find(model).ifPresent(e -> {
-                metrics.registerModel(model, e.spec().type().label());
-                if (e instanceof TabularModelExplainer t && t.cache() != null) {
-                    registerCache(registry, model, t.cache());
-                }
-            });
+            service.registry().find(model).ifPresent(e -> metrics.registerModel(model, e.spec().type().label()));
         }
         publisher.sinkNames().forEach(metrics::registerSink);
 
@@ -59,17 +51,5 @@ public class MetricsWiring {
             metrics.ingestEvents("kafka", "request", "explained");
             metrics.deadLetters("kafka", "malformed");
         }
-    }
-
-    /** A tabular model's label cache: its bytes, and the rows its explanations did not send because another had. */
-    static void registerCache(MeterRegistry registry, String model, PredictionCache cache) {
-        Gauge.builder("anchorwatch.prediction.cache.bytes", cache, PredictionCache::bytes).strongReference(true)
-                .baseUnit("bytes").tag("model", model)
-                .description("Heap bytes of the model's cached labels (training rows and shared samples)")
-                .register(registry);
-        FunctionCounter.builder("anchorwatch.prediction.cache.shared.hits", cache, PredictionCache::sharedHits)
-                .tag("model", model)
-                .description("Rows an explanation needed that another explanation of the model had already sent")
-                .register(registry);
     }
 }

@@ -25,6 +25,7 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
     public static final String EXPLANATION_DURATION = "anchorwatch.explanation.duration";
     public static final String PREDICTOR_REQUESTS = "anchorwatch.predictor.requests";
     public static final String PREDICTOR_ROWS = "anchorwatch.predictor.rows";
+    public static final String SHARED_HITS = "anchorwatch.prediction.cache.shared.hits";
     public static final String PREDICTOR_DURATION = "anchorwatch.predictor.duration";
     public static final String WORKERS_BUSY = "anchorwatch.workers.busy";
     public static final String WORKERS_QUEUED = "anchorwatch.workers.queued";
@@ -96,6 +97,17 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
         explanationTimer(model, explainer).record(Duration.ofNanos(nanos));
     }
 
+    @Override
+    public void reused(String model, long rows) {
+        sharedHits(model).increment(rows);
+    }
+
+    private Counter sharedHits(String model) {
+        return Counter.builder(SHARED_HITS)
+                .description("Rows an explanation needed that another explanation of the model had already labelled")
+                .tags("model", model).register(registry);
+    }
+
     private Counter explanations(String model, String explainer, String outcome) {
         return Counter.builder(EXPLANATIONS).description("Explanations of one instance, by how they ended")
                 .tags("model", model, "explainer", explainer, "outcome", outcome).register(registry);
@@ -144,6 +156,7 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
         predictorRequests(model, "error");
         predictorRows(model);
         predictorTimer(model);
+        sharedHits(model);
     }
 
     // ---- admission

@@ -31,6 +31,13 @@ public interface ExplanationObserver {
     void explained(String model, String explainer, Outcome outcome, long nanos);
 
     /**
+     * An explanation of {@code model} needed {@code rows} rows that other explanations of the model had already
+     * labelled (a tabular model's shared samples): counted in its cost, not sent.
+     */
+    default void reused(String model, long rows) {
+    }
+
+    /**
      * The executor explanations submitted from the calling thread run on; a tracing observer wraps {@code pool} so
      * that they run in the caller's trace. Must keep the pool's refusals (RejectedExecutionException).
      */

@@ -175,7 +175,6 @@ class MonitoringQueriesTest {
                 - sum(before, "anchorwatch_prediction_cache_shared_hits_total", adult);
         assertEquals((double) rows, sent + shared, "sent " + sent + ", shared " + shared);
         assertTrue(shared > 0, "the first explanation's samples were reused");
-        assertTrue(sum(after, "anchorwatch_prediction_cache_bytes", adult) > 0);
         double batches = sum(after, "anchorwatch_predictor_requests_total", adult, "outcome=\"ok\"")
                 - sum(before, "anchorwatch_predictor_requests_total", adult, "outcome=\"ok\"");
         assertTrue(batches >= 1 && batches <= raw.path("predictor_calls").asLong(), "batches " + batches);
