@@ -586,13 +586,13 @@ public final class AnchorSearch<S> {
             return checked(sampler.draw(anchor, n, rng), n);
         }
         long key = SampleStreams.anchorKey(sampler, anchor);
-        Stream<S> stream = this.streams(purpose).computeIfAbsent(key, k -> new Stream<>());
+        Stream<S> stream = streamsFor(purpose).computeIfAbsent(key, k -> new Stream<>());
         int block = Math.max(1, params.batchSize());
         List<S> samples = new ArrayList<>(n);
         PredicateMatrix.Builder satisfied = PredicateMatrix.builder(n, predicateCount);
         for (int i = 0; i < n; i++) {
             int at = (int) (stream.next % block);
-            if (at == 0 || stream.block == null) {
+            if (at == 0) { // the stream's next block
                 long seed = SampleStreams.blockSeed(streams.seed(), key, purpose, stream.next / block);
                 stream.block = checked(sampler.draw(anchor, block, new java.util.SplittableRandom(seed)), block);
             }
@@ -607,7 +607,7 @@ public final class AnchorSearch<S> {
         return new Draw<>(samples, satisfied.build());
     }
 
-    private Map<Long, Stream<S>> streams(int purpose) {
+    private Map<Long, Stream<S>> streamsFor(int purpose) {
         return purpose == SEARCH ? searchStreams : validationStreams;
     }
 

@@ -29,8 +29,9 @@ public interface ModelExplainer extends AutoCloseable {
     default void close() {
     }
 
-    /** An explanation and the facts other components (sinks, pairing) need without parsing it again. */
     /**
+     * An explanation and the facts other components (sinks, pairing) need without parsing it again.
+     *
      * @param predictorCalls requests the explanation cost on its own (as published: the same on every retry)
      * @param predictorRows  rows it cost on its own
      * @param sentCalls      requests actually sent: fewer where labels other explanations fetched were reused
