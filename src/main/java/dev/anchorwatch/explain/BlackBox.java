@@ -116,7 +116,7 @@ final class BlackBox {
         count(calls, this.rows, own.size());
         Map<PredictionCache.Key, List<Integer>> missing = new LinkedHashMap<>();
         for (Map.Entry<PredictionCache.Key, List<Integer>> e : own.entrySet()) {
-            int label = cache.shared(e.getKey().values);
+            int label = cache.shared(e.getKey());
             if (label >= 0) {
                 for (int i : e.getValue()) {
                     out[i] = label;
@@ -169,7 +169,7 @@ final class BlackBox {
 
     /** Labels for a batch, checked for length; the future fails with the predictor's own exception. */
     CompletableFuture<int[]> predictAsync(Instances batch) {
-        cancel.check();
+        cancel.check(); // before counting: a cancelled explanation's cost does not grow
         count(calls, rows, batch.size());
         return send(batch);
     }

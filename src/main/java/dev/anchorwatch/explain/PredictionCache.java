@@ -35,7 +35,6 @@ public final class PredictionCache {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
-    private final AtomicLong sharedHits = new AtomicLong();
 
     /** @param maxBytes bound on the bytes held by both tiers; must be positive */
     public PredictionCache(long maxBytes) {
@@ -121,37 +120,41 @@ public final class PredictionCache {
      * label found there is also kept in this view's own tier. -1 on a cache that is not a view.
      */
     public int shared(double[] row) {
+        return shared(new Key(row));
+    }
+
+    /** As {@link #shared(double[])}, for a row already keyed (its values are copied if kept). */
+    int shared(Key row) {
         if (parent == null) {
             return -1;
         }
         int label = parent.sampleLabel(row);
         if (label >= 0) {
-            parent.sharedHits.incrementAndGet();
-            putOwn(row, label);
+            putOwn(new Key(row.values.clone()), label);
         }
         return label;
     }
 
-    private synchronized int sampleLabel(double[] row) {
-        Integer label = samples.get(new Key(row));
+    private synchronized int sampleLabel(Key row) {
+        Integer label = samples.get(row);
         return label == null ? -1 : label;
     }
 
-    /** Keeps a label the model gave; a view also hands it to the shared tier. */
+    /** Keeps a label the model gave; a view also hands it to the shared tier (one copy of the row for both). */
     public void put(double[] row, int label) {
-        putOwn(row, label);
+        Key k = new Key(row.clone());
+        putOwn(k, label);
         if (parent != null) {
-            parent.put(row, label);
+            parent.putOwn(k, label);
         }
     }
 
-    private synchronized void putOwn(double[] row, int label) {
-        Key k = new Key(row.clone());
+    private synchronized void putOwn(Key k, int label) {
         if (training.containsKey(k)) {
             return;
         }
         if (samples.put(k, label) == null) {
-            sampleBytes += entryBytes(row.length);
+            sampleBytes += entryBytes(k.values.length);
             evictSamples();
         }
     }
@@ -184,11 +187,6 @@ public final class PredictionCache {
 
     public long evictions() {
         return evictions.get();
-    }
-
-    /** Rows a view found only in the shared tier: calls saved by other explanations' samples. */
-    public long sharedHits() {
-        return sharedHits.get();
     }
 
     public long maxBytes() {
