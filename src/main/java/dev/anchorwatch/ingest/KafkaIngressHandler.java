@@ -307,7 +307,7 @@ public final class KafkaIngressHandler implements AutoCloseable {
             return notAdmitted(delivery, id, known, attempt, started, r);
         }
         // a structured event's traceparent attribute is read only now that its bytes are admitted
-        TraceParent trace = known != null ? known : TraceParent.of(delivery.headers(), value);
+        TraceParent trace = known != null ? known : TraceParent.ofAttribute(delivery.headers(), value);
         InferenceEvent event;
         AutoCloseable traced = listener.traced(trace);
         try {

@@ -40,7 +40,7 @@ public record TraceParent(String traceparent, String tracestate) {
 
     /**
      * The trace context a record's headers carry (places 1 and 2), or null: cheap, so it may be read before the
-     * record is admitted; the structured event's attribute needs {@link #of} and its bytes.
+     * record is admitted; the structured event's attribute needs {@link #ofAttribute} and its bytes.
      */
     public static TraceParent ofHeaders(Headers headers) {
         if (headers == null) {
@@ -52,16 +52,19 @@ public record TraceParent(String traceparent, String tracestate) {
 
     /** The trace context of a record, or null when it carries none (or none that is valid). */
     public static TraceParent of(Headers headers, byte[] value) {
-        if (headers != null) {
-            TraceParent found = ofHeaders(headers);
-            if (found != null) {
-                return found;
-            }
-            Header ct = headers.lastHeader("content-type");
-            if (ct != null && ct.value() != null && new String(ct.value(), StandardCharsets.UTF_8).trim()
-                    .toLowerCase(Locale.ROOT).startsWith("application/cloudevents")) {
-                return fromStructured(value);
-            }
+        TraceParent found = ofHeaders(headers);
+        return found != null ? found : ofAttribute(headers, value);
+    }
+
+    /**
+     * A structured-mode record's own {@code traceparent} attribute (place 3), or null when the record is not
+     * structured or carries none: reads the record's bytes, so only once they are admitted.
+     */
+    public static TraceParent ofAttribute(Headers headers, byte[] value) {
+        Header ct = headers == null ? null : headers.lastHeader("content-type");
+        if (ct != null && ct.value() != null && new String(ct.value(), StandardCharsets.UTF_8).trim()
+                .toLowerCase(Locale.ROOT).startsWith("application/cloudevents")) {
+            return fromStructured(value);
         }
         return null;
     }

@@ -60,6 +60,7 @@ class TraceParentTest {
                 + "\", \"instances\": [[1, 2]]}, \"tracestate\": \"k=v\", \"traceparent\": \"" + TP + "\"}";
         assertEquals(new TraceParent(TP, "k=v"), TraceParent.of(h, utf8(event)), "not the one nested in data");
         assertNull(TraceParent.ofHeaders(h), "the headers alone (read before admission) do not open the body");
+        assertEquals(new TraceParent(TP, "k=v"), TraceParent.ofAttribute(h, utf8(event)), "the body, once admitted");
 
         assertNull(TraceParent.of(h, utf8("{\"specversion\": \"1.0\", \"id\": \"s-2\"}")), "none there");
         assertNull(TraceParent.of(h, utf8("{\"traceparent\": 42}")), "not a string");
@@ -75,6 +76,9 @@ class TraceParentTest {
         assertNull(TraceParent.of(h, utf8("{\"traceparent\": \"" + TP + "\"}")),
                 "in binary mode the body is the logged payload, not the event");
         assertNull(TraceParent.of(null, utf8("{}")));
+        KafkaLoggerEvents.add(h, "ce_traceparent", TP);
+        assertNull(TraceParent.ofAttribute(h, utf8("{\"traceparent\": \"" + OTHER + "\"}")),
+                "binary mode has no attribute: its trace context is in the headers, which ofHeaders reads");
     }
 
     @Test
