@@ -99,7 +99,10 @@ public class ServiceMetrics implements PredictorObserver, ExplanationObserver, S
 
     @Override
     public void reused(String model, long rows) {
-        sharedHits(model).increment(rows);
+        if (rows > 0) {
+            sharedHits(model).increment(rows);
+        }
+        tracing.annotate("anchorwatch.rows_reused", rows); // on the explain span
     }
 
     private Counter sharedHits(String model) {

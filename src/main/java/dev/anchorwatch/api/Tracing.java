@@ -70,6 +70,11 @@ public class Tracing {
         };
     }
 
+    /** Sets an attribute of the current span (none current: nothing happens). */
+    void annotate(String key, long value) {
+        Span.current().setAttribute(key, value);
+    }
+
     /** A child of the current span, ended (possibly on another thread) when the returned handle is closed. */
     Span child(String name, SpanKind kind) {
         return tracer.spanBuilder(name).setSpanKind(kind).setParent(Context.current()).startSpan();

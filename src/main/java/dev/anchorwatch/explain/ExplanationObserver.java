@@ -31,8 +31,9 @@ public interface ExplanationObserver {
     void explained(String model, String explainer, Outcome outcome, long nanos);
 
     /**
-     * An explanation of {@code model} needed {@code rows} rows that other explanations of the model had already
-     * labelled (a tabular model's shared samples): counted in its cost, not sent.
+     * An explanation of {@code model} that ended with an answer needed {@code rows} (possibly 0) rows that other
+     * explanations of the model had already labelled (a tabular model's shared samples): counted in its cost, not
+     * sent. Told on the explanation's thread, while its {@link #started} scope is open.
      */
     default void reused(String model, long rows) {
     }

@@ -217,9 +217,7 @@ public final class ExplanationService implements AutoCloseable {
             ModelExplainer.Explained explained = explainer.explain(instance, seed, cancel);
             observer.explained(model, type, explained.success() ? ExplanationObserver.Outcome.FOUND
                     : ExplanationObserver.Outcome.NOT_FOUND, System.nanoTime() - start);
-            if (explained.predictorRows() > explained.sentRows()) {
-                observer.reused(model, explained.predictorRows() - explained.sentRows());
-            }
+            observer.reused(model, explained.predictorRows() - explained.sentRows());
             return explained;
         } catch (RuntimeException | Error e) {
             observer.explained(model, type, ExplanationObserver.Outcome.FAILED, System.nanoTime() - start);

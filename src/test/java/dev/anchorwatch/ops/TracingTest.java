@@ -67,6 +67,9 @@ class TracingTest {
                 .map(p -> p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("anchorwatch.sink")))
                 .collect(Collectors.toSet()), "one publish span per sink");
         assertEquals(publisher.sinkNames().size(), byName.get("publish").size());
+        Long reused = byName.get("explain").get(0).getAttributes()
+                .get(io.opentelemetry.api.common.AttributeKey.longKey("anchorwatch.rows_reused"));
+        assertTrue(reused != null && reused >= 0, "the explain span says how many rows it reused: " + reused);
         String explain = byName.get("explain").get(0).getSpanId();
         assertTrue(byName.get("predict").stream().allMatch(s -> explain.equals(s.getParentSpanId())),
                 "every predictor call is a child of its explanation");
